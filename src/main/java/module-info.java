@@ -1,0 +1,10 @@
+/**
+ * spyglass: a passive MySQL/MariaDB traffic analyser. See DESIGN.md for the floor plan.
+ */
+module spyglass {
+    requires org.agrona;
+    requires info.picocli;
+    requires jdk.management;
+
+    opens spyglass.cli to info.picocli;
+}

@@ -1,0 +1,53 @@
+package spyglass.event;
+
+/**
+ * Counter snapshot for {@code stats} and {@code capture_end} records. Plain fields: the pipeline
+ * copies its live counters in, the encoder reads them out.
+ */
+public final class CaptureStats {
+    public long packets;
+    public long bytes;
+    public long tcpSegments;
+    public long malformed;
+    public long nonTcp;
+    public long kernelDrops;
+    public long ringDrops;
+    public long flowsOpen;
+    public long flowsTotal;
+    public long flowsEvicted;
+    public long gaps;
+    public long gapBytes;
+    public long outOfOrderSegments;
+    public long retransmittedSegments;
+    public long resyncs;
+    public long connections;
+    public long encryptedConnections;
+    public long queries;
+    public long errors;
+    public long truncatedStatements;
+    public long protocolErrors;
+
+    public void copyFrom(final CaptureStats other) {
+        packets = other.packets;
+        bytes = other.bytes;
+        tcpSegments = other.tcpSegments;
+        malformed = other.malformed;
+        nonTcp = other.nonTcp;
+        kernelDrops = other.kernelDrops;
+        ringDrops = other.ringDrops;
+        flowsOpen = other.flowsOpen;
+        flowsTotal = other.flowsTotal;
+        flowsEvicted = other.flowsEvicted;
+        gaps = other.gaps;
+        gapBytes = other.gapBytes;
+        outOfOrderSegments = other.outOfOrderSegments;
+        retransmittedSegments = other.retransmittedSegments;
+        resyncs = other.resyncs;
+        connections = other.connections;
+        encryptedConnections = other.encryptedConnections;
+        queries = other.queries;
+        errors = other.errors;
+        truncatedStatements = other.truncatedStatements;
+        protocolErrors = other.protocolErrors;
+    }
+}
