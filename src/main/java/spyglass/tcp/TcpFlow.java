@@ -33,6 +33,39 @@ public final class TcpFlow {
 
     private Object attachment;
 
+    // Owned by the FlowTable: the reassemblers are made once with the pooled flow and kept.
+    StreamReassembler clientStream;
+    StreamReassembler serverStream;
+    TcpFlow lruNewer;
+    TcpFlow lruOlder;
+    int hash;
+    boolean handshakeSeen;
+
+    StreamReassembler stream(final boolean fromClient) {
+        return fromClient ? clientStream : serverStream;
+    }
+
+    /** Forgets the connection so the pooled object can carry the next one. */
+    void recycle() {
+        ipVersion = 0;
+        clientAddressHigh = clientAddressLow = 0;
+        clientPort = 0;
+        serverAddressHigh = serverAddressLow = 0;
+        serverPort = 0;
+        clientTextLength = serverTextLength = 0;
+        firstSeenNanos = lastSeenNanos = 0;
+        packetsFromClient = packetsFromServer = 0;
+        bytesFromClient = bytesFromServer = 0;
+        attachment = null;
+        lruNewer = lruOlder = null;
+        hash = 0;
+        handshakeSeen = false;
+        if (clientStream != null) {
+            clientStream.reset();
+            serverStream.reset();
+        }
+    }
+
     public int ipVersion() {
         return ipVersion;
     }
