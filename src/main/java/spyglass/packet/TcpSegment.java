@@ -40,6 +40,12 @@ public final class TcpSegment {
     public DirectBuffer payloadBuffer;
     public int payloadOffset;
     public int payloadLength;
+    /**
+     * True when the capture's snap length cut the TCP payload short: only {@code payloadLength}
+     * bytes were captured, the IP header says more were on the wire. Reassembly should treat the
+     * missing bytes as a gap.
+     */
+    public boolean payloadTruncated;
 
     public boolean hasFlag(final int flag) {
         return (flags & flag) != 0;
@@ -56,5 +62,6 @@ public final class TcpSegment {
         wireLength = 0;
         payloadBuffer = null;
         payloadOffset = payloadLength = 0;
+        payloadTruncated = false;
     }
 }
