@@ -1,0 +1,2 @@
+SHOW SESSION STATUS LIKE 'Ssl_version';
+SELECT 'TLS-SECRET' AS probe;
