@@ -1,0 +1,50 @@
+package spyglass.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code spyglass} command: subcommands do the work. */
+@Command(
+    name = "spyglass",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = {
+        "Passive MySQL/MariaDB traffic analyser: rebuilds every connection's conversation from",
+        "captured packets, replaces every literal with ?, and writes one JSON line per statement.",
+        ""
+    },
+    subcommands = {ReadCommand.class, CommandLine.HelpCommand.class},
+    footer = {
+        "",
+        "Examples:",
+        "  spyglass read capture.pcap                      events on standard output",
+        "  spyglass read -o events.jsonl -p 3306 -p 3307 a.pcap b.pcapng",
+        "  ssh db1 tcpdump -U -w - port 3306 | spyglass read -o db1.jsonl -",
+        "",
+        "See 'spyglass help COMMAND' for a command's options."
+    })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'spyglass read FILE' or 'spyglass --help'");
+    }
+
+    /** Runs the command line and returns the exit code, without exiting: what tests call. */
+    public static int run(final String... args) {
+        final CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setUsageHelpAutoWidth(true);
+        commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
+            cl.getErr().println("spyglass: error: " + ex.getMessage());
+            return 2;
+        });
+        return commandLine.execute(args);
+    }
+
+    public static void main(final String[] args) {
+        System.exit(run(args));
+    }
+}

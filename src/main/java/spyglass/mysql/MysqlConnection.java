@@ -1,0 +1,1021 @@
+package spyglass.mysql;
+
+import static spyglass.mysql.MysqlProtocol.*;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import spyglass.event.CloseReason;
+import spyglass.event.ConnectionInfo;
+import spyglass.event.QueryEvent;
+import spyglass.event.ServerStatus;
+import spyglass.event.TextField;
+import spyglass.redact.SqlRedactor;
+import spyglass.tcp.FlowCloseReason;
+import spyglass.tcp.TcpFlow;
+
+/**
+ * One MySQL connection's conversation: the state machine that turns two framed packet streams into
+ * {@code conn}, {@code query} and {@code conn_close} events. Pooled by the tracker and reused.
+ *
+ * <p>Rules it keeps (see also the package's tests):
+ * <ul>
+ * <li>One query event per command that has a response; multi-results of one command are summed
+ *     (rows, affected rows, warnings) into that one event, status is the last result's.</li>
+ * <li>{@code rows} counts result-set rows; {@code affectedRows} comes only from plain OK packets, not
+ *     from the OK that ends a result set under CLIENT_DEPRECATE_EOF, so a SELECT reads the same with
+ *     and without it.</li>
+ * <li>In row position, 0xFE with a logical payload shorter than 0xFFFFFF is the terminator (EOF if it
+ *     is shorter than 7 bytes, else an OK); longer, it is a row whose first column is 16 MB or more.</li>
+ * <li>A gap while a command is pending emits that command lossy (latency and transfer unknown, ttfb if
+ *     the response had begun); a gap that cuts a request before its command byte drops it (counted).
+ *     Either way the connection goes to RESYNC and think time restarts as unknown.</li>
+ * <li>A command still pending at close is emitted with FLAG_NO_RESPONSE, lossy if part of its
+ *     response was seen.</li>
+ * <li>MariaDB progress reports (ERR 0xFFFF) count in bytes_out but not in the response timing.</li>
+ * <li>COM_INIT_DB and COM_CHANGE_USER change the connection's db/user before their own event is
+ *     written, so the event carries the new schema (its only place, since its sql is null).</li>
+ * </ul>
+ */
+final class MysqlConnection {
+    // Connection states.
+    static final int S_GREETING = 0;
+    static final int S_LOGIN = 1;
+    static final int S_AUTH = 2;
+    static final int S_IDLE = 3;
+    static final int S_RESPONSE = 4;
+    static final int S_RESYNC = 5;
+    static final int S_ENCRYPTED = 6;
+    static final int S_COMPRESSED = 7;
+    /** Nothing more to parse (login failed, or not MySQL). */
+    static final int S_DONE = 8;
+
+    // What kind of response the pending command expects.
+    private static final int K_GENERIC = 0;
+    private static final int K_PREPARE = 1;
+    private static final int K_FIELD_LIST = 2;
+    private static final int K_STATISTICS = 3;
+    private static final int K_CHANGE_USER = 4;
+    private static final int K_FETCH = 5;
+
+    // Where in that response we are.
+    private static final int R_FIRST = 0;
+    private static final int R_COLUMNS = 1;
+    private static final int R_AFTER_COLUMNS = 2;
+    private static final int R_ROWS = 3;
+    private static final int R_INFILE = 4;
+    private static final int R_FIELDS = 5;
+    private static final int R_PREPARE_PARAMS = 6;
+    private static final int R_PREPARE_COLUMNS = 7;
+    private static final int R_PREPARE_EOF = 8;
+
+    private static final int UNKNOWN = -1;
+    private static final int SERVER_KEEP_BYTES = 1024;
+    /** Header allowance beside the statement: command byte, and room for a login packet. */
+    private static final int CLIENT_MIN_KEEP_BYTES = 4096;
+
+    private final MysqlConversationTracker tracker;
+    final ConnectionInfo info = new ConnectionInfo();
+    private final PacketFramer fromClient;
+    private final PacketFramer fromServer;
+    private final byte[] idScratch = new byte[2 * TcpFlow.MAX_ENDPOINT_TEXT + 1];
+
+    private int state;
+    private boolean connEmitted;
+    private boolean quitSeen;
+    private boolean resumedAfterResync;
+    private long serverCapabilities;
+    /** CLIENT_DEPRECATE_EOF: 1, 0, or UNKNOWN until learnt from the traffic (mid-stream). */
+    private int deprecateEof;
+    private int expectedSequence;
+    private long previousResponseEnd;
+
+    // The pending command.
+    private String commandName;
+    private int kind;
+    private int responseState;
+    private long requestFirst;
+    private long requestLast;
+    private long responseFirst;
+    private long responseLast;
+    private long requestBytes;
+    private long responseBytes;
+    private long think;
+    private byte[] sqlBytes = new byte[256];
+    private int sqlLength;
+    private long digest;
+    private boolean truncated;
+    private long rows;
+    private long affectedRows;
+    private long lastInsertId;
+    private int errorCode;
+    private final byte[] sqlState = new byte[5];
+    private int sqlStateLength;
+    private int warnings;
+    private int serverStatus;
+    private boolean serverStatusKnown;
+    private long columnsLeft;
+    private int prepareParams;
+    private int prepareColumns;
+    private boolean prepareLastBlock;
+    /** The response may be complete or may still get an EOF: only the next command will tell. */
+    private boolean awaitingOptionalEof;
+    private final TextField pendingDb = new TextField(256);
+    private final TextField pendingUser = new TextField(128);
+
+    MysqlConnection(final MysqlConversationTracker tracker) {
+        this.tracker = tracker;
+        this.fromClient = new PacketFramer(Math.max(tracker.maxStatementBytes + 64, CLIENT_MIN_KEEP_BYTES));
+        this.fromServer = new PacketFramer(SERVER_KEEP_BYTES);
+    }
+
+    int state() {
+        return state;
+    }
+
+    void open(final TcpFlow flow, final boolean handshakeSeen, final long timestampNanos) {
+        info.reset();
+        final int c = Math.min(flow.clientTextLength(), TcpFlow.MAX_ENDPOINT_TEXT);
+        final int s = Math.min(flow.serverTextLength(), TcpFlow.MAX_ENDPOINT_TEXT);
+        System.arraycopy(flow.clientText(), 0, idScratch, 0, c);
+        idScratch[c] = '>';
+        System.arraycopy(flow.serverText(), 0, idScratch, c + 1, s);
+        info.id.set(idScratch, 0, c + 1 + s);
+        info.client.set(flow.clientText(), 0, c);
+        info.server.set(flow.serverText(), 0, s);
+        info.openedNanos = timestampNanos;
+        info.midstream = !handshakeSeen;
+        fromClient.reset();
+        fromServer.reset();
+        state = handshakeSeen ? S_GREETING : S_RESYNC;
+        connEmitted = false;
+        quitSeen = false;
+        resumedAfterResync = false;
+        serverCapabilities = 0;
+        deprecateEof = UNKNOWN;
+        expectedSequence = 0;
+        previousResponseEnd = -1;
+        clearPending();
+    }
+
+    // ------------------------------------------------------------------ stream input
+
+    void onData(final boolean client, final DirectBuffer buffer, final int offset, final int length, final long ts) {
+        if (client) {
+            info.bytesIn += length;
+        } else {
+            info.bytesOut += length;
+        }
+        if (state == S_ENCRYPTED || state == S_COMPRESSED || state == S_DONE) {
+            return;
+        }
+        if (state == S_RESYNC) {
+            if (!client || !plausibleCommandStart(buffer, offset, length)) {
+                return;
+            }
+            resume(ts);
+        }
+        final PacketFramer framer = client ? fromClient : fromServer;
+        int off = offset;
+        int len = length;
+        while (len > 0) {
+            final int n = framer.feed(buffer, off, len, ts);
+            off += n;
+            len -= n;
+            if (framer.complete()) {
+                if (client) {
+                    info.packetsIn += framer.physicalPackets();
+                    onClientPacket(framer);
+                } else {
+                    info.packetsOut += framer.physicalPackets();
+                    onServerPacket(framer);
+                }
+                framer.next();
+                if (state == S_RESYNC || state == S_ENCRYPTED || state == S_COMPRESSED || state == S_DONE) {
+                    return; // the rest of this chunk is not (or no longer) MySQL we can follow
+                }
+            }
+        }
+    }
+
+    void onGap(final boolean client, final long timestampNanos) {
+        switch (state) {
+            case S_ENCRYPTED, S_COMPRESSED, S_DONE, S_RESYNC -> {
+                return;
+            }
+            case S_RESPONSE -> abandon();
+            case S_IDLE -> {
+                if (client && !fromClient.atPacketBoundary()) {
+                    tracker.counters.droppedCommands++;
+                }
+            }
+            default -> {
+            }
+        }
+        enterResync();
+    }
+
+    void onClose(final FlowCloseReason reason, final long timestampNanos) {
+        if (state == S_RESPONSE) {
+            if (awaitingOptionalEof) {
+                complete();
+            } else {
+                final boolean partial = responseFirst >= 0;
+                emitQuery(partial, true);
+                state = S_IDLE;
+            }
+        }
+        if (!connEmitted) {
+            emitConn(timestampNanos);
+        }
+        tracker.sink.onConnectionClose(info, quitSeen ? CloseReason.QUIT : map(reason), timestampNanos);
+    }
+
+    private static CloseReason map(final FlowCloseReason reason) {
+        return switch (reason) {
+            case FIN -> CloseReason.FIN;
+            case RST -> CloseReason.RST;
+            case IDLE -> CloseReason.IDLE;
+            case EVICTED -> CloseReason.EVICTED;
+            case END_OF_CAPTURE -> CloseReason.END_OF_CAPTURE;
+        };
+    }
+
+    // ------------------------------------------------------------------ resync
+
+    /**
+     * Whether a client chunk, seen while out of step, starts a command we can believe: a whole header
+     * with sequence id 0, a length that fits the chunk exactly (or runs past it), a known command byte,
+     * and for statements, text that lexes as SQL.
+     */
+    private static boolean plausibleCommandStart(final DirectBuffer buffer, final int offset, final int length) {
+        if (length < HEADER_LENGTH + 1) {
+            return false;
+        }
+        final int payload = (buffer.getByte(offset) & 0xFF) | (buffer.getByte(offset + 1) & 0xFF) << 8
+            | (buffer.getByte(offset + 2) & 0xFF) << 16;
+        if (buffer.getByte(offset + 3) != 0 || payload == 0) {
+            return false;
+        }
+        final int available = length - HEADER_LENGTH;
+        if (payload <= available && payload != available) {
+            return false;
+        }
+        final int command = buffer.getByte(offset + HEADER_LENGTH) & 0xFF;
+        if (commandName(command) == null) {
+            return false;
+        }
+        if (command == COM_QUERY || command == COM_STMT_PREPARE) {
+            final int text = Math.min(payload, available) - 1;
+            return text > 0 && SqlRedactor.looksLikeStatement(buffer, offset + HEADER_LENGTH + 1, text);
+        }
+        return true;
+    }
+
+    private void resume(final long ts) {
+        tracker.counters.resyncs++;
+        fromClient.reset();
+        fromServer.reset();
+        state = S_IDLE;
+        resumedAfterResync = true;
+        if (!connEmitted) {
+            emitConn(ts);
+        }
+    }
+
+    private void enterResync() {
+        state = S_RESYNC;
+        fromClient.reset();
+        fromServer.reset();
+        previousResponseEnd = -1;
+        clearPending();
+    }
+
+    /** The stream is not what the state machine expected: give the pending command up and resync. */
+    private void protocolError() {
+        tracker.counters.protocolErrors++;
+        if (state == S_RESPONSE) {
+            abandon();
+        }
+        enterResync();
+    }
+
+    /** Ends the pending command early: emitted lossy, unless its response may already be whole. */
+    private void abandon() {
+        if (awaitingOptionalEof) {
+            complete();
+            return;
+        }
+        emitQuery(true, responseFirst < 0);
+        state = S_IDLE;
+    }
+
+    private boolean sequenceOk(final PacketFramer framer) {
+        if (framer.firstSequence() != expectedSequence) {
+            protocolError();
+            return false;
+        }
+        expectedSequence = (framer.lastSequence() + 1) & 0xFF;
+        return true;
+    }
+
+    // ------------------------------------------------------------------ client packets
+
+    private void onClientPacket(final PacketFramer framer) {
+        switch (state) {
+            case S_LOGIN -> onLoginResponse(framer);
+            case S_AUTH -> sequenceOk(framer); // auth data: nothing worth keeping
+            case S_IDLE -> onCommand(framer);
+            case S_RESPONSE -> onClientPacketDuringResponse(framer);
+            default -> protocolError(); // the client spoke before the greeting
+        }
+    }
+
+    private void onLoginResponse(final PacketFramer framer) {
+        if (!sequenceOk(framer)) {
+            return;
+        }
+        final UnsafeBuffer kept = framer.kept();
+        final PayloadReader r = tracker.reader.wrap(kept, framer.keptLength());
+        long clientCapabilities = r.u16();
+        final int fixedLength;
+        if ((clientCapabilities & CLIENT_PROTOCOL_41) != 0) {
+            r.position(0);
+            clientCapabilities = r.u32();
+            r.skip(4 + 1 + 19); // max packet, charset, filler
+            final long extended = r.u32(); // MariaDB: the filler's last 4 bytes
+            if ((clientCapabilities & CLIENT_MYSQL) == 0) {
+                clientCapabilities |= extended << 32;
+            }
+            fixedLength = 32;
+        } else {
+            r.skip(3); // HandshakeResponse320: max packet size
+            fixedLength = 5;
+        }
+        final long agreed = serverCapabilities != 0 ? clientCapabilities & serverCapabilities : clientCapabilities;
+        info.capabilities = agreed;
+        deprecateEof = (agreed & CLIENT_DEPRECATE_EOF) != 0 ? 1 : 0;
+        if ((clientCapabilities & CLIENT_SSL) != 0 && framer.payloadLength() <= fixedLength) {
+            info.tls = true;
+            tracker.counters.encryptedConnections++;
+            state = S_ENCRYPTED;
+            emitConn(framer.lastTimestamp());
+            return;
+        }
+        final int userStart = r.position();
+        final int userLength = r.nulTerminatedLength();
+        if (r.overflow()) {
+            tracker.counters.protocolErrors++;
+        } else {
+            info.user.set(kept, userStart, userLength);
+        }
+        if ((clientCapabilities & CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA) != 0) {
+            r.skip(r.lenenc());
+        } else if ((clientCapabilities & CLIENT_SECURE_CONNECTION) != 0) {
+            r.skip(r.u8());
+        } else {
+            r.nulTerminatedLength();
+        }
+        if ((clientCapabilities & CLIENT_CONNECT_WITH_DB) != 0 && !r.overflow() && r.remaining() > 0) {
+            final int dbStart = r.position();
+            final int dbLength = r.nulTerminatedLength();
+            info.db.set(kept, dbStart, dbLength);
+        } else {
+            info.db.setEmpty();
+        }
+        // Plugin name and connect attributes follow; not needed yet.
+        state = S_AUTH;
+    }
+
+    private void onCommand(final PacketFramer framer) {
+        if (framer.firstSequence() != 0 || framer.payloadLength() == 0) {
+            protocolError();
+            return;
+        }
+        final int command = framer.firstByte();
+        expectedSequence = (framer.lastSequence() + 1) & 0xFF;
+        if (command == COM_QUIT) {
+            quitSeen = true;
+            return;
+        }
+        if (command == COM_STMT_CLOSE || command == COM_STMT_SEND_LONG_DATA) {
+            return; // no response, so no event
+        }
+        clearPending();
+        final String name = commandName(command);
+        if (name == null) {
+            tracker.counters.unknownCommands++;
+            commandName = CMD_UNKNOWN;
+        } else {
+            commandName = name;
+        }
+        requestFirst = framer.firstTimestamp();
+        requestLast = framer.lastTimestamp();
+        requestBytes = framer.wireBytes();
+        think = previousResponseEnd >= 0 ? requestFirst - previousResponseEnd : -1;
+        kind = K_GENERIC;
+        switch (command) {
+            case COM_QUERY -> keepStatement(framer);
+            case COM_STMT_PREPARE -> {
+                keepStatement(framer);
+                kind = K_PREPARE;
+            }
+            case COM_INIT_DB -> pendingDb.set(framer.kept(), 1, framer.keptLength() - 1);
+            case COM_FIELD_LIST -> kind = K_FIELD_LIST;
+            case COM_STATISTICS -> kind = K_STATISTICS;
+            case COM_STMT_FETCH -> kind = K_FETCH;
+            case COM_CHANGE_USER -> {
+                kind = K_CHANGE_USER;
+                parseChangeUser(framer);
+            }
+            default -> {
+            }
+        }
+        responseState = R_FIRST;
+        state = S_RESPONSE;
+    }
+
+    private void keepStatement(final PacketFramer framer) {
+        final int max = tracker.maxStatementBytes;
+        final long statementLength = framer.payloadLength() - 1;
+        final int length = (int) Math.min(Math.min(statementLength, max), framer.keptLength() - 1);
+        final QueryEvent event = tracker.event;
+        final SqlRedactor redactor = tracker.redactor;
+        final int written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity());
+        if (written > sqlBytes.length) {
+            sqlBytes = new byte[Math.min(event.sql.capacity(), Math.max(written, sqlBytes.length * 2))];
+        }
+        event.sql.getBytes(0, sqlBytes, 0, written);
+        sqlLength = written;
+        digest = redactor.digest();
+        truncated = statementLength > length || redactor.truncated();
+    }
+
+    private void parseChangeUser(final PacketFramer framer) {
+        final UnsafeBuffer kept = framer.kept();
+        final PayloadReader r = tracker.reader.wrap(kept, framer.keptLength());
+        r.skip(1);
+        final int userStart = r.position();
+        final int userLength = r.nulTerminatedLength();
+        pendingUser.set(kept, userStart, userLength);
+        final long caps = info.capabilities;
+        if (caps == 0 || (caps & CLIENT_SECURE_CONNECTION) != 0) {
+            r.skip(r.u8());
+        } else {
+            r.nulTerminatedLength();
+        }
+        if (r.overflow()) {
+            pendingDb.clear();
+            return;
+        }
+        final int dbStart = r.position();
+        final int dbLength = r.nulTerminatedLength();
+        pendingDb.set(kept, dbStart, dbLength);
+    }
+
+    private void onClientPacketDuringResponse(final PacketFramer framer) {
+        if (responseState == R_INFILE || kind == K_CHANGE_USER) {
+            if (!sequenceOk(framer)) {
+                return;
+            }
+            requestBytes += framer.wireBytes();
+            if (responseState == R_INFILE && framer.payloadLength() == 0) {
+                fromClient.keep(true);
+                responseState = R_FIRST; // the server's OK or ERR ends the command
+            }
+            return;
+        }
+        if (awaitingOptionalEof && framer.firstSequence() == 0) {
+            // No EOF came before the next command: the prepare response was whole, without EOFs.
+            deprecateEof = 1;
+            complete();
+            onCommand(framer);
+            return;
+        }
+        protocolError();
+    }
+
+    // ------------------------------------------------------------------ server packets
+
+    private void onServerPacket(final PacketFramer framer) {
+        switch (state) {
+            case S_GREETING -> onGreeting(framer);
+            case S_AUTH -> onAuthReply(framer);
+            case S_IDLE -> tracker.counters.orphanServerPackets++;
+            case S_RESPONSE -> onResponsePacket(framer);
+            default -> protocolError();
+        }
+    }
+
+    private static final byte[] MARIADB_VERSION_PREFIX = {'5', '.', '5', '.', '5', '-'};
+    private static final byte[] MARIADB = {'M', 'a', 'r', 'i', 'a', 'D', 'B'};
+
+    private static boolean isMariaDbCompatibilityPrefix(final UnsafeBuffer buffer, final int start, final int length) {
+        if (length <= MARIADB_VERSION_PREFIX.length + MARIADB.length) {
+            return false;
+        }
+        for (int i = 0; i < MARIADB_VERSION_PREFIX.length; i++) {
+            if (buffer.getByte(start + i) != MARIADB_VERSION_PREFIX[i]) {
+                return false;
+            }
+        }
+        outer:
+        for (int i = start + MARIADB_VERSION_PREFIX.length; i + MARIADB.length <= start + length; i++) {
+            for (int j = 0; j < MARIADB.length; j++) {
+                if (buffer.getByte(i + j) != MARIADB[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void onGreeting(final PacketFramer framer) {
+        if (!sequenceOk(framer)) {
+            return;
+        }
+        final int first = framer.firstByte();
+        if (first == ERR) {
+            loginFailed(framer); // e.g. too many connections, host blocked
+            return;
+        }
+        if (first != 10) {
+            tracker.counters.protocolErrors++;
+            state = S_DONE; // not protocol 10: nothing we can follow
+            return;
+        }
+        final UnsafeBuffer kept = framer.kept();
+        final PayloadReader r = tracker.reader.wrap(kept, framer.keptLength());
+        r.skip(1);
+        int versionStart = r.position();
+        int versionLength = r.nulTerminatedLength();
+        // MariaDB before 11 prefixes "5.5.5-" so that old MySQL clients accept it; clients strip it.
+        if (isMariaDbCompatibilityPrefix(kept, versionStart, versionLength)) {
+            versionStart += MARIADB_VERSION_PREFIX.length;
+            versionLength -= MARIADB_VERSION_PREFIX.length;
+        }
+        info.serverVersion.set(kept, versionStart, versionLength);
+        final long threadId = r.u32();
+        r.skip(8 + 1); // auth data part 1, filler
+        long caps = r.u16();
+        if (r.remaining() > 0) {
+            r.skip(1 + 2); // charset, status
+            caps |= (long) r.u16() << 16;
+            r.skip(1 + 6); // auth data length, filler
+            final long extended = r.u32();
+            if ((caps & CLIENT_MYSQL) == 0) {
+                caps |= extended << 32; // MariaDB's extended capabilities
+            }
+        }
+        if (r.overflow()) {
+            tracker.counters.protocolErrors++;
+        } else {
+            info.threadId = threadId;
+        }
+        serverCapabilities = caps;
+        state = S_LOGIN;
+    }
+
+    private void onAuthReply(final PacketFramer framer) {
+        if (!sequenceOk(framer)) {
+            return;
+        }
+        final int first = framer.firstByte();
+        if (first == OK) {
+            if ((info.capabilities & (CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM)) != 0) {
+                info.compressed = true;
+                tracker.counters.compressedConnections++;
+                state = S_COMPRESSED;
+            } else {
+                state = S_IDLE;
+            }
+            emitConn(framer.lastTimestamp());
+        } else if (first == ERR) {
+            loginFailed(framer);
+        }
+        // 0xFE auth switch, 0x01 more data, anything else: the exchange goes on.
+    }
+
+    private void loginFailed(final PacketFramer framer) {
+        info.errors++;
+        tracker.counters.errors++;
+        tracker.counters.loginFailures++;
+        state = S_DONE;
+        emitConn(framer.lastTimestamp());
+    }
+
+    private void onResponsePacket(final PacketFramer framer) {
+        if (!sequenceOk(framer)) {
+            return;
+        }
+        responseBytes += framer.wireBytes();
+        final int first = framer.firstByte();
+        final long length = framer.payloadLength();
+        if (first == ERR && framer.keptLength() >= 3 && errorCodeOf(framer) == PROGRESS_REPORT_CODE) {
+            tracker.counters.progressReports++;
+            return;
+        }
+        if (responseFirst < 0) {
+            responseFirst = framer.firstTimestamp();
+        }
+        responseLast = framer.lastTimestamp();
+        final boolean terminator = first == EOF && length < MAX_PACKET_PAYLOAD;
+        switch (responseState) {
+            case R_FIRST -> onFirstResponsePacket(framer, first, terminator);
+            case R_COLUMNS -> {
+                if (first == ERR) {
+                    finishWithError(framer);
+                } else if (--columnsLeft == 0) {
+                    responseState = R_AFTER_COLUMNS;
+                }
+            }
+            case R_AFTER_COLUMNS -> onAfterColumns(framer, first, terminator);
+            case R_ROWS -> onRow(framer, first, terminator);
+            case R_FIELDS -> {
+                if (first == ERR) {
+                    finishWithError(framer);
+                } else if (terminator) {
+                    onTerminator(framer);
+                }
+            }
+            case R_PREPARE_PARAMS, R_PREPARE_COLUMNS -> {
+                if (first == ERR) {
+                    finishWithError(framer);
+                } else if (--columnsLeft == 0) {
+                    endOfPrepareBlock();
+                }
+            }
+            case R_PREPARE_EOF -> onPrepareEof(framer, first, length);
+            default -> protocolError(); // e.g. the server spoke during a LOCAL INFILE upload
+        }
+    }
+
+    private void onFirstResponsePacket(final PacketFramer framer, final int first, final boolean terminator) {
+        switch (kind) {
+            case K_STATISTICS -> {
+                if (first == ERR) {
+                    finishWithError(framer);
+                } else {
+                    complete(); // a bare status string
+                }
+            }
+            case K_PREPARE -> {
+                if (first == OK) {
+                    onPrepareOk(framer);
+                } else if (first == ERR) {
+                    finishWithError(framer);
+                } else {
+                    protocolError();
+                }
+            }
+            case K_FIELD_LIST -> {
+                responseState = R_FIELDS;
+                if (first == ERR) {
+                    finishWithError(framer);
+                } else if (terminator) {
+                    onTerminator(framer);
+                }
+            }
+            case K_FETCH -> {
+                responseState = R_ROWS;
+                if (rows < 0) {
+                    rows = 0;
+                }
+                onRow(framer, first, terminator);
+            }
+            case K_CHANGE_USER -> {
+                if (first == OK) {
+                    parseOk(framer, true);
+                    info.user.set(pendingUser);
+                    info.db.set(pendingDb);
+                    complete();
+                } else if (first == ERR) {
+                    finishWithError(framer);
+                }
+                // auth switch / more data: the client answers, the exchange goes on
+            }
+            default -> onGenericFirst(framer, first, terminator);
+        }
+    }
+
+    private void onGenericFirst(final PacketFramer framer, final int first, final boolean terminator) {
+        if (first == OK) {
+            if (framer.payloadLength() < 3) {
+                protocolError();
+                return;
+            }
+            parseOk(framer, true);
+            if (commandName == CMD_INIT_DB) {
+                info.db.set(pendingDb);
+            }
+            endOfResult();
+        } else if (first == ERR) {
+            finishWithError(framer);
+        } else if (first == LOCAL_INFILE) {
+            responseState = R_INFILE;
+            fromClient.keep(false); // the file's contents are never kept
+        } else if (terminator) {
+            onTerminator(framer); // EOF answers COM_SET_OPTION and COM_DEBUG
+        } else {
+            final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+            long columns = r.lenenc();
+            final long caps = info.capabilities;
+            if ((caps & CLIENT_OPTIONAL_RESULTSET_METADATA) != 0
+                || (caps & CLIENT_MYSQL) == 0 && (caps & MARIADB_CLIENT_CACHE_METADATA) != 0) {
+                if (r.u8() == 0) {
+                    columns = 0; // metadata skipped: no column definitions follow
+                }
+            }
+            if (r.overflow()) {
+                protocolError();
+                return;
+            }
+            if (rows < 0) {
+                rows = 0;
+            }
+            columnsLeft = columns;
+            responseState = columns > 0 ? R_COLUMNS : R_AFTER_COLUMNS;
+        }
+    }
+
+    private void onAfterColumns(final PacketFramer framer, final int first, final boolean terminator) {
+        if (terminator) {
+            final boolean eof = deprecateEof == 0 || deprecateEof == UNKNOWN && framer.payloadLength() < 7;
+            if (eof) {
+                deprecateEof = 0;
+                responseState = R_ROWS;
+            } else {
+                deprecateEof = 1; // an OK right after the definitions: an empty result set
+                onTerminator(framer);
+            }
+            return;
+        }
+        if (first == ERR) {
+            finishWithError(framer);
+            return;
+        }
+        if (deprecateEof == UNKNOWN) {
+            deprecateEof = 1; // a row with no EOF before it
+        } else if (deprecateEof == 0) {
+            tracker.counters.protocolErrors++; // missing EOF: take the row anyway
+        }
+        responseState = R_ROWS;
+        rows++;
+    }
+
+    private void onRow(final PacketFramer framer, final int first, final boolean terminator) {
+        if (first == ERR) {
+            finishWithError(framer);
+        } else if (terminator) {
+            onTerminator(framer);
+        } else {
+            rows++; // 0x00 (empty first column), 0xFB (NULL) and long 0xFE rows are all rows
+        }
+    }
+
+    /** EOF (shorter than 7 bytes) or OK with a 0xFE header: the end of a result set. */
+    private void onTerminator(final PacketFramer framer) {
+        final long length = framer.payloadLength();
+        if (length < 7) {
+            if (deprecateEof == UNKNOWN && responseState == R_ROWS) {
+                deprecateEof = 0;
+            }
+            final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+            r.skip(1);
+            if (r.remaining() >= 4) {
+                warnings += r.u16();
+                serverStatus = r.u16();
+                serverStatusKnown = true;
+            }
+        } else {
+            if (deprecateEof == UNKNOWN && responseState == R_ROWS) {
+                deprecateEof = 1;
+            }
+            parseOk(framer, false);
+        }
+        endOfResult();
+    }
+
+    private void endOfResult() {
+        if (serverStatusKnown && (serverStatus & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
+            responseState = R_FIRST; // another result of the same command follows
+        } else {
+            complete();
+        }
+    }
+
+    private void onPrepareOk(final PacketFramer framer) {
+        final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+        r.skip(1 + 4); // status, statement id
+        prepareColumns = r.u16();
+        prepareParams = r.u16();
+        r.skip(1);
+        if (r.remaining() >= 2) {
+            warnings += r.u16();
+        }
+        if (r.overflow()) {
+            protocolError();
+            return;
+        }
+        if (prepareParams > 0) {
+            columnsLeft = prepareParams;
+            responseState = R_PREPARE_PARAMS;
+        } else {
+            startPrepareColumns();
+        }
+    }
+
+    private void startPrepareColumns() {
+        if (prepareColumns > 0) {
+            columnsLeft = prepareColumns;
+            responseState = R_PREPARE_COLUMNS;
+        } else {
+            complete();
+        }
+    }
+
+    private void endOfPrepareBlock() {
+        prepareLastBlock = responseState == R_PREPARE_COLUMNS || prepareColumns == 0;
+        if (deprecateEof == 1) {
+            if (prepareLastBlock) {
+                complete();
+            } else {
+                startPrepareColumns();
+            }
+            return;
+        }
+        responseState = R_PREPARE_EOF;
+        awaitingOptionalEof = deprecateEof == UNKNOWN && prepareLastBlock;
+    }
+
+    private void onPrepareEof(final PacketFramer framer, final int first, final long length) {
+        awaitingOptionalEof = false;
+        if (first == EOF && length < EOF_MAX_LENGTH) {
+            deprecateEof = 0;
+            if (prepareLastBlock) {
+                complete();
+            } else {
+                startPrepareColumns();
+            }
+        } else if (!prepareLastBlock && deprecateEof == UNKNOWN) {
+            deprecateEof = 1; // the column definitions came straight after the parameters
+            startPrepareColumns();
+            if (--columnsLeft == 0) {
+                endOfPrepareBlock();
+            }
+        } else {
+            protocolError();
+        }
+    }
+
+    private int errorCodeOf(final PacketFramer framer) {
+        final UnsafeBuffer kept = framer.kept();
+        return (kept.getByte(1) & 0xFF) | (kept.getByte(2) & 0xFF) << 8;
+    }
+
+    private void finishWithError(final PacketFramer framer) {
+        final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+        r.skip(1);
+        errorCode = r.u16();
+        // The SQL state follows '#'; the message after it is never kept (it echoes values).
+        if (r.remaining() >= 6 && r.byteAt(3) == '#') {
+            framer.kept().getBytes(4, sqlState, 0, 5);
+            sqlStateLength = 5;
+        }
+        complete();
+    }
+
+    private void parseOk(final PacketFramer framer, final boolean countAffected) {
+        final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+        r.skip(1);
+        final long affected = r.lenenc();
+        final long insertId = r.lenenc();
+        if (r.overflow()) {
+            tracker.counters.protocolErrors++;
+            return;
+        }
+        if (countAffected) {
+            affectedRows = (affectedRows < 0 ? 0 : affectedRows) + affected;
+            lastInsertId = insertId;
+        }
+        final long caps = info.capabilities;
+        if (caps == 0 || (caps & CLIENT_PROTOCOL_41) != 0) {
+            final int status = r.u16();
+            final int warningCount = r.u16();
+            if (!r.overflow()) {
+                serverStatus = status;
+                serverStatusKnown = true;
+                warnings += warningCount;
+            }
+        } else if ((caps & CLIENT_TRANSACTIONS) != 0) {
+            final int status = r.u16();
+            if (!r.overflow()) {
+                serverStatus = status;
+                serverStatusKnown = true;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ events
+
+    private void complete() {
+        final long end = responseLast;
+        emitQuery(false, false);
+        if (end >= 0) {
+            previousResponseEnd = end;
+        }
+        state = S_IDLE;
+        fromClient.keep(true);
+        awaitingOptionalEof = false;
+    }
+
+    private void emitQuery(final boolean lossy, final boolean noResponse) {
+        final QueryEvent e = tracker.event;
+        final MysqlCounters counters = tracker.counters;
+        e.reset();
+        e.timestampNanos = requestFirst;
+        e.connection = info;
+        e.command = commandName;
+        if (sqlLength >= 0) {
+            e.sql.putBytes(0, sqlBytes, 0, sqlLength);
+            e.sqlLength = sqlLength;
+            e.hasDigest = true;
+            e.digest = digest;
+        }
+        if (responseFirst >= 0) {
+            e.ttfbNanos = responseFirst - requestLast;
+            if (!lossy && !noResponse) {
+                e.latencyNanos = responseLast - requestLast;
+                e.transferNanos = responseLast - responseFirst;
+            }
+        }
+        e.thinkNanos = think;
+        e.rows = rows;
+        e.affectedRows = affectedRows;
+        e.lastInsertId = lastInsertId;
+        e.bytesIn = requestBytes;
+        e.bytesOut = responseBytes;
+        e.errorCode = errorCode;
+        System.arraycopy(sqlState, 0, e.sqlState, 0, sqlStateLength);
+        e.sqlStateLength = sqlStateLength;
+        e.warnings = warnings;
+        e.serverStatus = serverStatus;
+        e.serverStatusKnown = serverStatusKnown;
+        int flags = 0;
+        if (noResponse) {
+            flags |= QueryEvent.FLAG_NO_RESPONSE;
+        }
+        if (resumedAfterResync) {
+            flags |= QueryEvent.FLAG_RESYNC;
+            resumedAfterResync = false;
+        }
+        e.spyglassFlags = flags;
+        e.truncated = truncated;
+        e.lossy = lossy;
+        info.queries++;
+        counters.queries++;
+        if (errorCode != 0) {
+            info.errors++;
+            counters.errors++;
+        }
+        if (truncated) {
+            counters.truncatedStatements++;
+        }
+        if (lossy) {
+            counters.gapsInCommands++;
+        }
+        tracker.sink.onQuery(e);
+        clearPending();
+    }
+
+    private void emitConn(final long timestampNanos) {
+        connEmitted = true;
+        tracker.sink.onConnection(info, timestampNanos);
+    }
+
+    private void clearPending() {
+        commandName = null;
+        kind = K_GENERIC;
+        responseState = R_FIRST;
+        requestFirst = requestLast = 0;
+        responseFirst = responseLast = -1;
+        requestBytes = responseBytes = 0;
+        think = -1;
+        sqlLength = -1;
+        digest = 0;
+        truncated = false;
+        rows = -1;
+        affectedRows = -1;
+        lastInsertId = 0;
+        errorCode = 0;
+        sqlStateLength = 0;
+        warnings = 0;
+        serverStatus = 0;
+        serverStatusKnown = false;
+        columnsLeft = 0;
+        prepareParams = prepareColumns = 0;
+        prepareLastBlock = false;
+        awaitingOptionalEof = false;
+        fromClient.keep(true);
+    }
+}

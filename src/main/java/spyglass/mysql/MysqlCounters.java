@@ -1,0 +1,98 @@
+package spyglass.mysql;
+
+/** What the MySQL layer counted. Written by one worker thread only; read by it for stats records. */
+public final class MysqlCounters {
+    /** Connections tracked (a pooled state was attached). */
+    long connections;
+    /** Of those, picked up without their start (no SYN seen). */
+    long midstreamConnections;
+    /** Connections that upgraded to TLS (SSLRequest seen): counted, never parsed. */
+    long encryptedConnections;
+    /** Connections that negotiated CLIENT_COMPRESS: counted, not parsed (yet). */
+    long compressedConnections;
+    /** Flows left untracked because {@link MysqlOptions#maxConnections} states were in use. */
+    long untrackedConnections;
+    /** Query events emitted. */
+    long queries;
+    /** Query events with an ERR response, plus failed logins. */
+    long errors;
+    long loginFailures;
+    /** Times a connection was picked up again at a plausible command after RESYNC. */
+    long resyncs;
+    long truncatedStatements;
+    /** Sequence-id mismatches and packets that make no sense where they came. */
+    long protocolErrors;
+    /** Query events emitted lossy because a gap (or a desync) cut into their request or response. */
+    long gapsInCommands;
+    /** Commands lost because a gap cut their request packet before its command byte was known. */
+    long droppedCommands;
+    long unknownCommands;
+    /** Server packets that arrived with no command pending: skipped. */
+    long orphanServerPackets;
+    /** MariaDB progress-report packets (ERR with code 0xFFFF) skipped. */
+    long progressReports;
+
+    public long connections() {
+        return connections;
+    }
+
+    public long midstreamConnections() {
+        return midstreamConnections;
+    }
+
+    public long encryptedConnections() {
+        return encryptedConnections;
+    }
+
+    public long compressedConnections() {
+        return compressedConnections;
+    }
+
+    public long untrackedConnections() {
+        return untrackedConnections;
+    }
+
+    public long queries() {
+        return queries;
+    }
+
+    public long errors() {
+        return errors;
+    }
+
+    public long loginFailures() {
+        return loginFailures;
+    }
+
+    public long resyncs() {
+        return resyncs;
+    }
+
+    public long truncatedStatements() {
+        return truncatedStatements;
+    }
+
+    public long protocolErrors() {
+        return protocolErrors;
+    }
+
+    public long gapsInCommands() {
+        return gapsInCommands;
+    }
+
+    public long droppedCommands() {
+        return droppedCommands;
+    }
+
+    public long unknownCommands() {
+        return unknownCommands;
+    }
+
+    public long orphanServerPackets() {
+        return orphanServerPackets;
+    }
+
+    public long progressReports() {
+        return progressReports;
+    }
+}

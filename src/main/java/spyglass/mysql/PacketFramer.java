@@ -1,0 +1,197 @@
+package spyglass.mysql;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Cuts one direction's byte stream into logical MySQL packets: 3-byte little-endian payload length,
+ * 1-byte sequence id, payload. The stream may be split at any byte (headers included), so the header
+ * is gathered byte by byte. Physical packets of exactly 0xFFFFFF bytes are joined with what follows
+ * into one logical packet.
+ *
+ * <p>Only a bounded prefix of each logical packet is kept, in a reused buffer that grows on demand up
+ * to its cap (so a connection that only ever sends short statements never holds 64 KiB); the rest is
+ * counted. Pull style: {@link #feed} stops at the end of each logical packet so the caller can act on
+ * it (and change its mind about the rest of the chunk: TLS starts right after an SSLRequest).
+ */
+final class PacketFramer {
+    private static final int INITIAL_KEEP = 1024;
+
+    private final int keepCap;
+    private final UnsafeBuffer kept = new UnsafeBuffer(new byte[0]);
+    private byte[] keptArray;
+    private final byte[] header = new byte[MysqlProtocol.HEADER_LENGTH];
+
+    private int headerFilled;
+    private boolean inPayload;
+    private int physicalRemaining;
+    private boolean continues;
+    private boolean keep = true;
+
+    private boolean complete;
+    private int physicalPackets;
+    private int firstSequence;
+    private int lastSequence;
+    private long payloadLength;
+    private int keptLength;
+    private long wireBytes;
+    private long firstTimestamp;
+    private long lastTimestamp;
+
+    PacketFramer(final int keepCap) {
+        this.keepCap = keepCap;
+        this.keptArray = new byte[Math.min(keepCap, INITIAL_KEEP)];
+        kept.wrap(keptArray);
+    }
+
+    /**
+     * Consumes bytes until the current logical packet completes or the chunk ends.
+     *
+     * @return bytes consumed; when {@link #complete()} turns true the packet is ready, and
+     * {@link #next()} must be called before feeding again
+     */
+    int feed(final DirectBuffer src, final int offset, final int length, final long timestampNanos) {
+        int consumed = 0;
+        while (consumed < length) {
+            if (!inPayload) {
+                if (headerFilled == 0 && physicalPackets == 0) {
+                    firstTimestamp = timestampNanos;
+                }
+                header[headerFilled++] = src.getByte(offset + consumed);
+                consumed++;
+                wireBytes++;
+                lastTimestamp = timestampNanos;
+                if (headerFilled == MysqlProtocol.HEADER_LENGTH) {
+                    headerFilled = 0;
+                    final int len = (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16;
+                    final int sequence = header[3] & 0xFF;
+                    if (physicalPackets == 0) {
+                        firstSequence = sequence;
+                    }
+                    lastSequence = sequence;
+                    physicalPackets++;
+                    physicalRemaining = len;
+                    continues = len == MysqlProtocol.MAX_PACKET_PAYLOAD;
+                    if (len > 0) {
+                        inPayload = true;
+                    } else if (!continues) {
+                        complete = true;
+                        return consumed;
+                    }
+                }
+            } else {
+                final int take = Math.min(physicalRemaining, length - consumed);
+                if (keep) {
+                    keepBytes(src, offset + consumed, take);
+                }
+                consumed += take;
+                physicalRemaining -= take;
+                payloadLength += take;
+                wireBytes += take;
+                lastTimestamp = timestampNanos;
+                if (physicalRemaining == 0) {
+                    inPayload = false;
+                    if (!continues) {
+                        complete = true;
+                        return consumed;
+                    }
+                }
+            }
+        }
+        return consumed;
+    }
+
+    private void keepBytes(final DirectBuffer src, final int offset, final int n) {
+        final int room = keepCap - keptLength;
+        if (room <= 0) {
+            return;
+        }
+        final int k = Math.min(room, n);
+        if (keptLength + k > keptArray.length) {
+            // Grows at most log2(cap / 1 KiB) times per pooled connection: warm-up, not steady state.
+            final byte[] bigger = new byte[Math.min(keepCap, Math.max(keptLength + k, keptArray.length * 2))];
+            System.arraycopy(keptArray, 0, bigger, 0, keptLength);
+            keptArray = bigger;
+            kept.wrap(keptArray);
+        }
+        src.getBytes(offset, keptArray, keptLength, k);
+        keptLength += k;
+    }
+
+    /** Forgets the completed packet; the stream position is kept. */
+    void next() {
+        complete = false;
+        physicalPackets = 0;
+        payloadLength = 0;
+        keptLength = 0;
+        wireBytes = 0;
+        firstSequence = lastSequence = 0;
+    }
+
+    /** Forgets everything, mid-packet state included: the stream position is lost (gap, resync). */
+    void reset() {
+        next();
+        headerFilled = 0;
+        inPayload = false;
+        physicalRemaining = 0;
+        continues = false;
+        keep = true;
+    }
+
+    /** Whether payload bytes are copied into the kept buffer (off for LOCAL INFILE contents). */
+    void keep(final boolean keep) {
+        this.keep = keep;
+    }
+
+    /** True when no byte of a next packet has been seen. */
+    boolean atPacketBoundary() {
+        return headerFilled == 0 && !inPayload && physicalPackets == 0;
+    }
+
+    boolean complete() {
+        return complete;
+    }
+
+    int firstSequence() {
+        return firstSequence;
+    }
+
+    int lastSequence() {
+        return lastSequence;
+    }
+
+    /** Logical payload length, continuations joined, headers excluded. */
+    long payloadLength() {
+        return payloadLength;
+    }
+
+    UnsafeBuffer kept() {
+        return kept;
+    }
+
+    int keptLength() {
+        return keptLength;
+    }
+
+    /** Bytes on the wire for this logical packet: payload plus every physical header. */
+    long wireBytes() {
+        return wireBytes;
+    }
+
+    int physicalPackets() {
+        return physicalPackets;
+    }
+
+    long firstTimestamp() {
+        return firstTimestamp;
+    }
+
+    long lastTimestamp() {
+        return lastTimestamp;
+    }
+
+    /** First payload byte, or -1 for an empty packet. */
+    int firstByte() {
+        return keptLength > 0 ? keptArray[0] & 0xFF : -1;
+    }
+}

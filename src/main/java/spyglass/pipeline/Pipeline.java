@@ -1,0 +1,130 @@
+package spyglass.pipeline;
+
+import org.agrona.DirectBuffer;
+import spyglass.event.CaptureStats;
+import spyglass.output.CaptureFileWriter;
+import spyglass.packet.PacketDecoder;
+import spyglass.packet.TcpSegment;
+import spyglass.source.FrameHandler;
+import spyglass.source.PacketSource;
+
+/**
+ * source → decode → worker → capture file, on the calling thread.
+ *
+ * <p>The offline path runs one worker on the reading thread; the live path (a later step) puts
+ * rings between the decode and the workers. Both share {@link Worker}, so what the offline tests
+ * prove holds for the live path too.
+ */
+public final class Pipeline implements FrameHandler {
+    private final PipelineOptions options;
+    private final CaptureFileWriter writer;
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final TcpSegment segment = new TcpSegment();
+    private final Worker worker;
+    private final CaptureStats stats = new CaptureStats();
+
+    private long frames;
+    private long bytes;
+    private long filteredOut;
+    private long sourceMalformed;
+    private long firstTimestampNanos = Long.MIN_VALUE;
+    private long lastTimestampNanos;
+    private long nextStatsNanos = Long.MAX_VALUE;
+    private int framesUntilIdleCheck;
+
+    public Pipeline(final PipelineOptions options, final CaptureFileWriter writer) {
+        this.options = options;
+        this.writer = writer;
+        this.worker = new Worker(options, writer);
+        this.framesUntilIdleCheck = options.idleCheckEveryFrames;
+    }
+
+    /**
+     * Reads the source to its end (or its damage: the exception comes after every good frame has
+     * been processed).
+     */
+    public void drain(final PacketSource source, final int batch, final Runnable afterBatch) {
+        try {
+            while (source.poll(this, batch) >= 0) {
+                if (afterBatch != null) {
+                    afterBatch.run();
+                }
+            }
+        } finally {
+            sourceMalformed += source.malformedFrames();
+        }
+    }
+
+    @Override
+    public void onFrame(final DirectBuffer frame, final int offset, final int capturedLength, final int originalLength,
+                        final long timestampNanos, final int linkType) {
+        frames++;
+        bytes += originalLength;
+        if (firstTimestampNanos == Long.MIN_VALUE) {
+            firstTimestampNanos = timestampNanos;
+            if (options.statsIntervalNanos > 0) {
+                nextStatsNanos = timestampNanos + options.statsIntervalNanos;
+            }
+        }
+        // Files may hold frames slightly out of time order (several interfaces): time only moves on.
+        if (timestampNanos > lastTimestampNanos) {
+            lastTimestampNanos = timestampNanos;
+        }
+        if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK) {
+            if (options.serverFilter.accepts(segment)) {
+                worker.onSegment(segment);
+            } else {
+                filteredOut++;
+            }
+        }
+        if (--framesUntilIdleCheck == 0) {
+            framesUntilIdleCheck = options.idleCheckEveryFrames;
+            worker.expireIdle(lastTimestampNanos);
+        }
+        if (lastTimestampNanos >= nextStatsNanos) {
+            nextStatsNanos += options.statsIntervalNanos;
+            writer.writeStats(snapshot(), lastTimestampNanos);
+        }
+    }
+
+    /** Ends the capture: closes every connection, then writes the final {@code stats} and {@code capture_end}. */
+    public CaptureStats finish(final long wallClockNanos) {
+        worker.closeAll(lastTimestampNanos);
+        final CaptureStats end = snapshot();
+        writer.writeStats(end, lastTimestampNanos);
+        writer.writeCaptureEnd(end, wallClockNanos);
+        writer.flush();
+        return end;
+    }
+
+    /** Counters now; the returned object is reused by the next call. */
+    public CaptureStats snapshot() {
+        final CaptureStats s = stats;
+        s.copyFrom(EMPTY);
+        s.packets = frames;
+        s.bytes = bytes;
+        s.tcpSegments = decoder.tcpSegments();
+        s.malformed = decoder.malformed() + sourceMalformed;
+        s.nonTcp = decoder.notIp() + decoder.notTcp() + decoder.fragments() + decoder.unsupportedLinkType();
+        worker.addTo(s);
+        return s;
+    }
+
+    public long frames() {
+        return frames;
+    }
+
+    public long filteredOut() {
+        return filteredOut;
+    }
+
+    public long firstTimestampNanos() {
+        return firstTimestampNanos == Long.MIN_VALUE ? 0 : firstTimestampNanos;
+    }
+
+    public long lastTimestampNanos() {
+        return lastTimestampNanos;
+    }
+
+    private static final CaptureStats EMPTY = new CaptureStats();
+}

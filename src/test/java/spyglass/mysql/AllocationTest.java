@@ -1,0 +1,100 @@
+package spyglass.mysql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static spyglass.mysql.Wire.*;
+
+import java.lang.management.ManagementFactory;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import spyglass.event.CloseReason;
+import spyglass.event.ConnectionInfo;
+import spyglass.event.EventSink;
+import spyglass.event.QueryEvent;
+import spyglass.tcp.FlowCloseReason;
+import spyglass.tcp.TcpFlow;
+
+/** The hot path does not allocate once warmed up: per query, per packet, per connection. */
+class AllocationTest {
+    static final class NoOpSink implements EventSink {
+        long queries;
+        long rows;
+
+        @Override
+        public void onConnection(final ConnectionInfo connection, final long timestampNanos) {
+        }
+
+        @Override
+        public void onQuery(final QueryEvent query) {
+            queries++;
+            rows += query.rows;
+        }
+
+        @Override
+        public void onConnectionClose(final ConnectionInfo connection, final CloseReason reason, final long ts) {
+        }
+    }
+
+    @Test
+    void commandResponseCyclesAndPooledConnectionsDoNotAllocate() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final NoOpSink sink = new NoOpSink();
+        final MysqlConversationTracker tracker = new MysqlConversationTracker(sink, new MysqlOptions());
+
+        final UnsafeBuffer login = new UnsafeBuffer(concat(
+            packet(0, greeting("8.0.36", 7, SERVER_CAPS))));
+        final UnsafeBuffer loginResponse = new UnsafeBuffer(packet(1, Wire.login(CLIENT_CAPS | CONNECT_WITH_DB, "app",
+            "shop")));
+        final UnsafeBuffer loginOk = new UnsafeBuffer(packet(2, ok(0, 0, 2, 0)));
+        final UnsafeBuffer select = new UnsafeBuffer(packet(0, query("SELECT a, b FROM t WHERE id = 42 AND s = 'x'")));
+        final UnsafeBuffer result = new UnsafeBuffer(concat(packet(1, columnCount(2)), packet(2, columnDef("a")),
+            packet(3, columnDef("b")), packet(4, eof(0, 2)), packet(5, row("1", "x")), packet(6, row(null, "")),
+            packet(7, eof(0, 2))));
+        final UnsafeBuffer update = new UnsafeBuffer(packet(0, query("UPDATE t SET a = 1 WHERE id = 2")));
+        final UnsafeBuffer updated = new UnsafeBuffer(packet(1, ok(1, 0, 0x23, 0)));
+        final UnsafeBuffer failing = new UnsafeBuffer(packet(0, query("SELECT * FROM nope")));
+        final UnsafeBuffer failed = new UnsafeBuffer(packet(1, err(1146, "42S02", "no such table")));
+
+        final TcpFlow[] flows = new TcpFlow[8];
+        for (int i = 0; i < flows.length; i++) {
+            flows[i] = Conversation.flow("10.0.0.1:" + (40000 + i), "10.0.0.2:3306");
+        }
+        final int warmup = 30_000;
+        final int measured = 100_200; // 334 connections of 300 queries
+        long allocated = 0;
+        for (int phase = 0; phase < 2; phase++) {
+            final int cycles = phase == 0 ? warmup : measured;
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            long ts = 1;
+            int queries = 0;
+            for (int c = 0; c < cycles / 300; c++) {
+                final TcpFlow flow = flows[c % flows.length];
+                tracker.onFlowOpen(flow, true, ts);
+                tracker.onData(flow, false, login, 0, login.capacity(), ts++);
+                tracker.onData(flow, true, loginResponse, 0, loginResponse.capacity(), ts++);
+                tracker.onData(flow, false, loginOk, 0, loginOk.capacity(), ts++);
+                for (int i = 0; i < 100; i++) {
+                    tracker.onData(flow, true, select, 0, select.capacity(), ts++);
+                    // the response in two segments, split inside a packet
+                    tracker.onData(flow, false, result, 0, 30, ts++);
+                    tracker.onData(flow, false, result, 30, result.capacity() - 30, ts++);
+                    tracker.onData(flow, true, update, 0, update.capacity(), ts++);
+                    tracker.onData(flow, false, updated, 0, updated.capacity(), ts++);
+                    tracker.onData(flow, true, failing, 0, failing.capacity(), ts++);
+                    tracker.onData(flow, false, failed, 0, failed.capacity(), ts++);
+                    queries += 3;
+                }
+                tracker.onGap(flow, false, 10, ts++);
+                tracker.onFlowClose(flow, FlowCloseReason.FIN, ts++);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            if (phase == 1) {
+                assertEquals(measured, queries);
+            }
+        }
+        assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " queries");
+        assertEquals(130_200, tracker.counters().queries());
+        assertEquals(0, tracker.counters().protocolErrors());
+    }
+}
