@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-        "Passive MySQL/MariaDB traffic analyser: rebuilds every connection's conversation from",
-        "captured packets, replaces every literal with ?, and writes one JSON line per statement.",
+        "Passive MySQL/MariaDB traffic analyser: rebuilds every connection's conversation from "
+            + "captured packets, replaces every literal with ?, and writes one JSON line per statement.",
         ""
     },
     subcommands = {ReadCommand.class, CommandLine.HelpCommand.class},
@@ -37,6 +37,13 @@ public final class Main implements Runnable {
         final CommandLine commandLine = new CommandLine(new Main());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setUsageHelpAutoWidth(true);
+        // A bad option gets its one-line fix, not a page of usage: --help is there for that.
+        commandLine.setParameterExceptionHandler((ex, args2) -> {
+            final CommandLine cl = ex.getCommandLine();
+            cl.getErr().println("spyglass: " + ex.getMessage());
+            cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return 2;
+        });
         commandLine.setExecutionExceptionHandler((ex, cl, parseResult) -> {
             cl.getErr().println("spyglass: error: " + ex.getMessage());
             return 2;

@@ -29,25 +29,25 @@ import spyglass.source.PacketSources;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Reads pcap or pcapng files (as tcpdump, tshark or Wireshark write them), rebuilds every",
-        "MySQL conversation in them and writes one JSON line per statement, each literal as ?.",
+        "Reads pcap or pcapng files (as tcpdump, tshark or Wireshark write them), rebuilds every "
+            + "MySQL conversation in them and writes one JSON line per statement, each literal as ?.",
         "",
-        "Files are mapped into memory and read in place. Several files are read in the order given,",
-        "as one capture. '-' reads a pcap stream from standard input.",
+        "Files are mapped into memory and read in place. Several files are read in the order given, "
+            + "as one capture. '-' reads a pcap stream from standard input.",
         ""
     },
     footer = {
         "",
-        "Link types: Ethernet (802.1Q, QinQ), Linux cooked (SLL, SLL2: tcpdump -i any), raw IP,",
-        "BSD loopback; IPv4 and IPv6; pcap with micro- or nanosecond timestamps; pcapng with",
-        "several interfaces.",
+        "Link types: Ethernet (802.1Q, QinQ), Linux cooked (SLL, SLL2: tcpdump -i any), raw IP, "
+            + "BSD loopback; IPv4 and IPv6; pcap with micro- or nanosecond timestamps; pcapng with "
+            + "several interfaces.",
         "",
-        "Exit status: 0 when every file was read whole; 1 when a file was damaged or cut short",
-        "(every event before the damage is kept); 2 for a usage or output error.",
+        "Exit status: 0 when every file was read whole; 1 when a file was damaged or cut short "
+            + "(every event before the damage is kept); 2 for a usage or output error.",
         "",
         "Examples:",
         "  spyglass read capture.pcap | head",
-        "  spyglass read -o events.jsonl -p 3306 -p 3307 --server 10.0.0.5 a.pcap b.pcapng",
+        "  spyglass read -o events.jsonl -p 3306,3307 --server 10.0.0.5 a.pcap b.pcapng",
         "  ssh db1 sudo tcpdump -U -w - port 3306 | spyglass read -o db1.jsonl -"
     })
 public final class ReadCommand implements Callable<Integer> {
@@ -97,6 +97,7 @@ public final class ReadCommand implements Callable<Integer> {
         final PrintWriter err = spec.commandLine().getErr();
         final PipelineOptions options = buildOptions();
         final InetAddress server = resolveServer();
+        checkInputsReadable();
         final long started = System.nanoTime();
 
         final CaptureFileWriter writer = openOutput();
@@ -156,6 +157,29 @@ public final class ReadCommand implements Callable<Integer> {
         options.mysql.maxStatementBytes = maxStatementBytes;
         options.statsIntervalNanos = statsIntervalSeconds * 1_000_000_000L;
         return options;
+    }
+
+    /** A missing input is a usage error, found before any output is created. */
+    private void checkInputsReadable() {
+        int stdin = 0;
+        for (final String file : files) {
+            if ("-".equals(file)) {
+                if (++stdin > 1) {
+                    throw bad("'-' (standard input) can be given only once");
+                }
+                continue;
+            }
+            final Path path = Path.of(file);
+            if (!Files.exists(path)) {
+                throw bad(file + ": no such file");
+            }
+            if (Files.isDirectory(path)) {
+                throw bad(file + " is a directory: give the capture files inside it, e.g. " + file + "/*.pcap");
+            }
+            if (!Files.isReadable(path)) {
+                throw bad(file + ": permission denied (try sudo, or make the file readable)");
+            }
+        }
     }
 
     private InetAddress resolveServer() {

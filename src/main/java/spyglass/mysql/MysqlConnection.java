@@ -112,6 +112,8 @@ final class MysqlConnection {
     private int sqlStateLength;
     private int warnings;
     private int serverStatus;
+    /** How this session's sql_mode reads backslashes in strings, from the last status the server sent. */
+    private int backslashMode;
     private boolean serverStatusKnown;
     private long columnsLeft;
     private int prepareParams;
@@ -152,6 +154,7 @@ final class MysqlConnection {
         resumedAfterResync = false;
         serverCapabilities = 0;
         deprecateEof = UNKNOWN;
+        backslashMode = SqlRedactor.BACKSLASH_MODE_UNKNOWN;
         expectedSequence = 0;
         previousResponseEnd = -1;
         clearPending();
@@ -440,6 +443,7 @@ final class MysqlConnection {
         final int length = (int) Math.min(Math.min(statementLength, max), framer.keptLength() - 1);
         final QueryEvent event = tracker.event;
         final SqlRedactor redactor = tracker.redactor;
+        redactor.backslashMode(backslashMode);
         final int written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity());
         if (written > sqlBytes.length) {
             sqlBytes = new byte[Math.min(event.sql.capacity(), Math.max(written, sqlBytes.length * 2))];
@@ -582,6 +586,7 @@ final class MysqlConnection {
         }
         final int first = framer.firstByte();
         if (first == OK) {
+            learnSqlModeFromLoginOk(framer);
             if ((info.capabilities & (CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM)) != 0) {
                 info.compressed = true;
                 tracker.counters.compressedConnections++;
@@ -594,6 +599,23 @@ final class MysqlConnection {
             loginFailed(framer);
         }
         // 0xFE auth switch, 0x01 more data, anything else: the exchange goes on.
+    }
+
+    private void learnSqlMode(final int status) {
+        backslashMode = (status & ServerStatus.NO_BACKSLASH_ESCAPES) != 0
+            ? SqlRedactor.NO_BACKSLASH_ESCAPES : SqlRedactor.BACKSLASH_ESCAPES;
+    }
+
+    /** The login's OK carries the session's first status flags (PROTOCOL_41 layout). */
+    private void learnSqlModeFromLoginOk(final PacketFramer framer) {
+        final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+        r.skip(1);
+        r.lenenc();
+        r.lenenc();
+        final int status = r.u16();
+        if (!r.overflow() && (info.capabilities & CLIENT_PROTOCOL_41) != 0) {
+            learnSqlMode(status);
+        }
     }
 
     private void loginFailed(final PacketFramer framer) {
@@ -786,6 +808,7 @@ final class MysqlConnection {
                 warnings += r.u16();
                 serverStatus = r.u16();
                 serverStatusKnown = true;
+                learnSqlMode(serverStatus);
             }
         } else {
             if (deprecateEof == UNKNOWN && responseState == R_ROWS) {
@@ -906,12 +929,14 @@ final class MysqlConnection {
                 serverStatus = status;
                 serverStatusKnown = true;
                 warnings += warningCount;
+                learnSqlMode(status);
             }
         } else if ((caps & CLIENT_TRANSACTIONS) != 0) {
             final int status = r.u16();
             if (!r.overflow()) {
                 serverStatus = status;
                 serverStatusKnown = true;
+                learnSqlMode(status);
             }
         }
     }

@@ -91,7 +91,8 @@ public final class Pipeline implements FrameHandler {
     public CaptureStats finish(final long wallClockNanos) {
         worker.closeAll(lastTimestampNanos);
         final CaptureStats end = snapshot();
-        writer.writeStats(end, lastTimestampNanos);
+        // The final stats speak of capture time; with no packet at all there is none, so say now.
+        writer.writeStats(end, frames == 0 ? wallClockNanos : lastTimestampNanos);
         writer.writeCaptureEnd(end, wallClockNanos);
         writer.flush();
         return end;

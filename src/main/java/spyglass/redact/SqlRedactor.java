@@ -67,10 +67,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link #digest()} is {@link FingerprintHash#hash} of the fingerprint.
  *
  * <h2>Known limits</h2>
- * Default sql_mode is assumed. Under NO_BACKSLASH_ESCAPES a string ending in a backslash
- * ({@code 'a\'}) is read here as going on, so the boundaries of the strings after it are misread
- * and their content could show as words; the remedy is to pass the session's sql_mode in (a later
- * issue). Under ANSI_QUOTES, {@code "identifiers"} are hidden as strings (the safe side).
+ * Whether a backslash escapes inside quotes depends on the session's sql_mode
+ * (NO_BACKSLASH_ESCAPES), which the server reports in every OK and EOF: the caller says what it
+ * knows with {@link #backslashMode(int)}. When it knows nothing (a connection picked up mid-stream,
+ * before its first response), a backslash before the closing quote is the one place the two
+ * readings part ({@code 'a\' , 'b'}): the rest of the statement is then hidden, as after an
+ * unclosed quote, rather than guessed. Under ANSI_QUOTES, {@code "identifiers"} are hidden as strings (the safe side).
  * Statements are whole in one buffer for now: lookahead is a few bytes (operators, exponents,
  * comment markers and versions), except the
  * whitespace between a charset introducer and its literal.
@@ -78,6 +80,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class SqlRedactor {
     /** Default cap on the fingerprint's length. */
     public static final int DEFAULT_MAX_FINGERPRINT = 64 * 1024;
+
+    /** Backslash escapes inside quotes: MySQL's and MariaDB's default sql_mode. */
+    public static final int BACKSLASH_ESCAPES = 0;
+    /** sql_mode has NO_BACKSLASH_ESCAPES: a backslash is an ordinary character inside quotes. */
+    public static final int NO_BACKSLASH_ESCAPES = 1;
+    /** Not known: where the two readings differ, hide the rest of the statement. */
+    public static final int BACKSLASH_MODE_UNKNOWN = 2;
 
     // ---- lexer states
     private static final int CODE = 0;
@@ -184,6 +193,20 @@ public final class SqlRedactor {
     private int fpFirstRowStart;
     private int fpFirstRowEnd;
 
+    private int backslashMode = BACKSLASH_ESCAPES;
+
+    /** How backslashes in quoted strings are read from the next call on; see the class notes. */
+    public void backslashMode(final int mode) {
+        if (mode != BACKSLASH_ESCAPES && mode != NO_BACKSLASH_ESCAPES && mode != BACKSLASH_MODE_UNKNOWN) {
+            throw new IllegalArgumentException("backslash mode " + mode);
+        }
+        backslashMode = mode;
+    }
+
+    public int backslashMode() {
+        return backslashMode;
+    }
+
     public SqlRedactor() {
         this(DEFAULT_MAX_FINGERPRINT);
     }
@@ -219,7 +242,12 @@ public final class SqlRedactor {
                 case QUOTED -> pos = quoted(pos, end);
                 case QUOTED_ESCAPE -> {
                     state = QUOTED;
-                    pos++;
+                    if (backslashMode == BACKSLASH_MODE_UNKNOWN && src.getByte(pos) == quote) {
+                        // Closed here under NO_BACKSLASH_ESCAPES, open under the default: hide the rest.
+                        pos = end;
+                    } else {
+                        pos++;
+                    }
                 }
                 case QUOTED_END -> pos = quotedEnd(pos);
                 case BACKQUOTED -> pos = backquoted(pos, end);
@@ -810,7 +838,7 @@ public final class SqlRedactor {
         final byte q = quote;
         while (pos < end) {
             final byte b = src.getByte(pos++);
-            if (b == '\\') {
+            if (b == '\\' && backslashMode != NO_BACKSLASH_ESCAPES) {
                 state = QUOTED_ESCAPE;
                 return pos;
             }
