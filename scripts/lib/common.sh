@@ -60,6 +60,10 @@ sg_find_jdk() {
     fi
     export JAVA_HOME=$best
     export PATH="$JAVA_HOME/bin:$PATH"
+    # Maven's own Guava uses sun.misc.Unsafe; JDK 23+ would print warnings about Maven, not us.
+    if (( best_major >= 23 )); then
+        export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow"
+    fi
     sg_say "JDK $best_major at $JAVA_HOME"
 }
 
