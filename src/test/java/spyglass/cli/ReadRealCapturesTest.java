@@ -22,7 +22,7 @@ import spyglass.testing.TcpdumpTimeline;
  * (src/test/resources/captures/), checked against the server's own general log and against
  * tcpdump's reading of the same packets.
  */
-class ReadRealCapturesTest {
+public class ReadRealCapturesTest {
     private static final Path CAPTURES = Path.of("src/test/resources/captures");
 
     @TempDir
@@ -238,7 +238,7 @@ class ReadRealCapturesTest {
     }
 
     /** No literal text appears anywhere in the capture file: the file a user would upload. */
-    static void assertNoLiteralLeaks(final CaptureFile capture, final String... literals) {
+    public static void assertNoLiteralLeaks(final CaptureFile capture, final String... literals) {
         // Look only at what came from the wire: statements. Field names and fixed values are ours.
         final StringBuilder sql = new StringBuilder();
         for (final JsonNode q : capture.ofType("query")) {
@@ -257,12 +257,19 @@ class ReadRealCapturesTest {
      * ts is its request's first packet, latency and ttfb end on the response's last and first.
      */
     static void assertLatenciesMatchTcpdump(final String fixture, final CaptureFile capture) throws Exception {
+        final Path pcap = CAPTURES.resolve(fixture).resolve("capture.pcap");
+        assertLatenciesMatchTcpdump(pcap, serverPort(fixture), capture);
+    }
+
+    public static void assertLatenciesMatchTcpdump(final Path pcap, final int serverPort, final CaptureFile capture) throws Exception {
         Assumptions.assumeTrue(TcpdumpTimeline.available(), "tcpdump is not installed (scripts/test installs it)");
-        final TcpdumpTimeline timeline = TcpdumpTimeline.of(CAPTURES.resolve(fixture).resolve("capture.pcap"), serverPort(fixture));
+        final TcpdumpTimeline timeline = TcpdumpTimeline.of(pcap, serverPort);
         int checked = 0;
         for (final JsonNode q : capture.ofType("query")) {
             final long ts = CaptureFile.micros(q);
-            final int request = timeline.clientPacketAt(ts);
+            final String conn = q.path("conn").asText();
+            final int clientPort = Integer.parseInt(conn.substring(conn.indexOf(':') + 1, conn.indexOf('>')));
+            final int request = timeline.clientPacketAt(ts, clientPort);
             assertTrue(request >= 0, "no client packet at the event's ts: " + q);
             final long[] exchange = timeline.exchange(request);
             assertNotNull(exchange, "no response in the capture for " + q);

@@ -43,6 +43,9 @@ public final class PacketRecorder implements AutoCloseable {
                 // Immediate mode: in libpcap's default TPACKET_V3 mode packets wait in a ring
                 // block for up to a second, and a block not yet handed over is lost on stop.
                 "--immediate-mode", "-U", "-s", "0", "-n",
+                // A 64 MiB kernel buffer: with sysbench, MariaDB and tcpdump sharing two cores the
+                // default 2 MiB overflows and the kernel drops packets before tcpdump sees them.
+                "-B", "65536",
                 "--time-stamp-precision=nano"));
         if (Tools.isRoot()) {
             cmd.addAll(List.of("-Z", "root")); // otherwise tcpdump drops to user tcpdump and may not write here
@@ -61,6 +64,7 @@ public final class PacketRecorder implements AutoCloseable {
         CountDownLatch listening = new CountDownLatch(1);
         Thread reader = new Thread(() -> recorder.drain(listening), "tcpdump-stderr-" + process.pid());
         reader.setDaemon(true);
+        recorder.stderrReader = reader;
         reader.start();
         try {
             boolean ok = listening.await(LISTEN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -77,6 +81,15 @@ public final class PacketRecorder implements AutoCloseable {
         return recorder;
     }
 
+    /**
+     * Packets the kernel dropped before tcpdump read them, from tcpdump's closing report (after
+     * {@link #close()}); -1 when it printed none.
+     */
+    public long kernelDrops() {
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) packets? dropped by kernel").matcher(stderr());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     public Path file() {
         return file;
     }
@@ -85,6 +98,8 @@ public final class PacketRecorder implements AutoCloseable {
     public String stderr() {
         return stderr.toString();
     }
+
+    private Thread stderrReader;
 
     @Override
     public void close() {
@@ -95,12 +110,20 @@ public final class PacketRecorder implements AutoCloseable {
         try {
             if (process.isAlive()) {
                 Thread.sleep(SETTLE_MILLIS);
-                process.destroy(); // SIGTERM to this pid: tcpdump flushes and closes the file
+                // SIGTERM to this pid: tcpdump flushes, closes the file and reports its counts on
+                // stderr. Not Process.destroy(), which closes our end of stderr before that report.
+                new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
                 if (!process.waitFor(20, TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     process.waitFor(10, TimeUnit.SECONDS);
                 }
             }
+            if (stderrReader != null) {
+                stderrReader.join(5_000);
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new UncheckedIOException("cannot signal tcpdump (pid " + process.pid() + ")", e);
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

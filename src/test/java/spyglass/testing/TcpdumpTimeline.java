@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class TcpdumpTimeline {
     /** One TCP segment with payload, as tcpdump printed it. */
-    public record Packet(long micros, boolean fromClient, int length) {
+    public record Packet(long micros, boolean fromClient, int length, int clientPort) {
     }
 
     private static final Pattern LINE = Pattern.compile(
@@ -51,7 +51,10 @@ public final class TcpdumpTimeline {
                 continue;
             }
             final long micros = Long.parseLong(m.group(1)) * 1_000_000L + Long.parseLong(m.group(2));
-            packets.add(new Packet(micros, Integer.parseInt(m.group(4)) == serverPort, length));
+            final int src = Integer.parseInt(m.group(3));
+            final int dst = Integer.parseInt(m.group(4));
+            final boolean fromClient = dst == serverPort;
+            packets.add(new Packet(micros, fromClient, length, fromClient ? src : dst));
         }
         return new TcpdumpTimeline(packets);
     }
@@ -62,8 +65,14 @@ public final class TcpdumpTimeline {
 
     /** Index of the client packet sent at {@code micros}, or -1. */
     public int clientPacketAt(final long micros) {
+        return clientPacketAt(micros, -1);
+    }
+
+    /** Index of the packet that client port ({@code -1}: any) sent at {@code micros}, or -1. */
+    public int clientPacketAt(final long micros, final int clientPort) {
         for (int i = 0; i < packets.size(); i++) {
-            if (packets.get(i).fromClient() && packets.get(i).micros() == micros) {
+            final Packet p = packets.get(i);
+            if (p.fromClient() && p.micros() == micros && (clientPort < 0 || p.clientPort() == clientPort)) {
                 return i;
             }
         }
@@ -76,18 +85,30 @@ public final class TcpdumpTimeline {
      * {lastRequestMicros, firstResponseMicros, lastResponseMicros}, or null when there is no response.
      */
     public long[] exchange(final int request) {
-        int i = request;
-        while (i + 1 < packets.size() && packets.get(i + 1).fromClient()) {
+        // Only this connection's packets: others interleave with it in time.
+        final int port = packets.get(request).clientPort();
+        final List<Packet> own = new ArrayList<>();
+        int start = -1;
+        for (int i = 0; i < packets.size(); i++) {
+            if (packets.get(i).clientPort() == port) {
+                if (i == request) {
+                    start = own.size();
+                }
+                own.add(packets.get(i));
+            }
+        }
+        int i = start;
+        while (i + 1 < own.size() && own.get(i + 1).fromClient()) {
             i++;
         }
-        final long lastRequest = packets.get(i).micros();
-        if (i + 1 >= packets.size()) {
+        final long lastRequest = own.get(i).micros();
+        if (i + 1 >= own.size()) {
             return null;
         }
-        final long first = packets.get(i + 1).micros();
+        final long first = own.get(i + 1).micros();
         long last = first;
-        for (int j = i + 1; j < packets.size() && !packets.get(j).fromClient(); j++) {
-            last = packets.get(j).micros();
+        for (int j = i + 1; j < own.size() && !own.get(j).fromClient(); j++) {
+            last = own.get(j).micros();
         }
         return new long[] {lastRequest, first, last};
     }
