@@ -444,14 +444,15 @@ final class MysqlConnection {
         final QueryEvent event = tracker.event;
         final SqlRedactor redactor = tracker.redactor;
         redactor.backslashMode(backslashMode);
-        final int written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity());
+        final boolean inputCut = statementLength > length;
+        final int written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity(), inputCut);
         if (written > sqlBytes.length) {
             sqlBytes = new byte[Math.min(event.sql.capacity(), Math.max(written, sqlBytes.length * 2))];
         }
         event.sql.getBytes(0, sqlBytes, 0, written);
         sqlLength = written;
         digest = redactor.digest();
-        truncated = statementLength > length || redactor.truncated();
+        truncated = redactor.truncated();
     }
 
     private void parseChangeUser(final PacketFramer framer) {
@@ -637,10 +638,11 @@ final class MysqlConnection {
             tracker.counters.progressReports++;
             return;
         }
-        if (responseFirst < 0) {
+        if (responseFirst < 0 || framer.firstTimestamp() < responseFirst) {
             responseFirst = framer.firstTimestamp();
         }
-        responseLast = framer.lastTimestamp();
+        // max: a packet handed over late by reassembly may carry an earlier capture time.
+        responseLast = Math.max(responseLast, framer.lastTimestamp());
         final boolean terminator = first == EOF && length < MAX_PACKET_PAYLOAD;
         switch (responseState) {
             case R_FIRST -> onFirstResponsePacket(framer, first, terminator);

@@ -56,11 +56,12 @@ final class PacketFramer {
             if (!inPayload) {
                 if (headerFilled == 0 && physicalPackets == 0) {
                     firstTimestamp = timestampNanos;
+                    lastTimestamp = timestampNanos;
                 }
                 header[headerFilled++] = src.getByte(offset + consumed);
                 consumed++;
                 wireBytes++;
-                lastTimestamp = timestampNanos;
+                noteArrival(timestampNanos);
                 if (headerFilled == MysqlProtocol.HEADER_LENGTH) {
                     headerFilled = 0;
                     final int len = (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16;
@@ -88,7 +89,7 @@ final class PacketFramer {
                 physicalRemaining -= take;
                 payloadLength += take;
                 wireBytes += take;
-                lastTimestamp = timestampNanos;
+                noteArrival(timestampNanos);
                 if (physicalRemaining == 0) {
                     inPayload = false;
                     if (!continues) {
@@ -193,5 +194,18 @@ final class PacketFramer {
     /** First payload byte, or -1 for an empty packet. */
     int firstByte() {
         return keptLength > 0 ? keptArray[0] & 0xFF : -1;
+    }
+
+    /**
+     * Bytes held back by reassembly arrive with their own, earlier capture time: a packet is
+     * complete when its last byte arrived, whichever order the bytes are handed over in.
+     */
+    private void noteArrival(final long timestampNanos) {
+        if (timestampNanos > lastTimestamp) {
+            lastTimestamp = timestampNanos;
+        }
+        if (timestampNanos < firstTimestamp) {
+            firstTimestamp = timestampNanos;
+        }
     }
 }

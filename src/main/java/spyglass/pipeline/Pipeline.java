@@ -30,13 +30,12 @@ public final class Pipeline implements FrameHandler {
     private long firstTimestampNanos = Long.MIN_VALUE;
     private long lastTimestampNanos;
     private long nextStatsNanos = Long.MAX_VALUE;
-    private int framesUntilIdleCheck;
+    private long nextIdleCheckNanos = Long.MAX_VALUE;
 
     public Pipeline(final PipelineOptions options, final CaptureFileWriter writer) {
         this.options = options;
         this.writer = writer;
         this.worker = new Worker(options, writer);
-        this.framesUntilIdleCheck = options.idleCheckEveryFrames;
     }
 
     /**
@@ -65,6 +64,7 @@ public final class Pipeline implements FrameHandler {
             if (options.statsIntervalNanos > 0) {
                 nextStatsNanos = timestampNanos + options.statsIntervalNanos;
             }
+            nextIdleCheckNanos = timestampNanos + options.idleCheckIntervalNanos;
         }
         // Files may hold frames slightly out of time order (several interfaces): time only moves on.
         if (timestampNanos > lastTimestampNanos) {
@@ -77,8 +77,9 @@ public final class Pipeline implements FrameHandler {
                 filteredOut++;
             }
         }
-        if (--framesUntilIdleCheck == 0) {
-            framesUntilIdleCheck = options.idleCheckEveryFrames;
+        // Idle is a matter of capture time, so it is checked by capture time, not by frame count.
+        if (lastTimestampNanos >= nextIdleCheckNanos) {
+            nextIdleCheckNanos = lastTimestampNanos + options.idleCheckIntervalNanos;
             worker.expireIdle(lastTimestampNanos);
         }
         if (lastTimestampNanos >= nextStatsNanos) {
@@ -89,6 +90,8 @@ public final class Pipeline implements FrameHandler {
 
     /** Ends the capture: closes every connection, then writes the final {@code stats} and {@code capture_end}. */
     public CaptureStats finish(final long wallClockNanos) {
+        // A connection already silent past the timeout when the capture ends was idle, not cut off.
+        worker.expireIdle(lastTimestampNanos);
         worker.closeAll(lastTimestampNanos);
         final CaptureStats end = snapshot();
         // The final stats speak of capture time; with no packet at all there is none, so say now.

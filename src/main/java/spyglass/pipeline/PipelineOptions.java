@@ -11,6 +11,6 @@ public final class PipelineOptions {
     public final MysqlOptions mysql = new MysqlOptions();
     /** Capture-time interval between {@code stats} records, 0 for only the final one. */
     public long statsIntervalNanos;
-    /** How often, in frames, idle flows are looked for. */
-    public int idleCheckEveryFrames = 4096;
+    /** How often, in capture time, idle flows are looked for. */
+    public long idleCheckIntervalNanos = 1_000_000_000L;
 }

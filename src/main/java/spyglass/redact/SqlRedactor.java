@@ -194,6 +194,7 @@ public final class SqlRedactor {
     private int fpFirstRowEnd;
 
     private int backslashMode = BACKSLASH_ESCAPES;
+    private boolean inputCut;
 
     /** How backslashes in quoted strings are read from the next call on; see the class notes. */
     public void backslashMode(final int mode) {
@@ -227,6 +228,18 @@ public final class SqlRedactor {
      * @return the number of bytes written to {@code dst}
      */
     public int redact(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset, int dstCapacity) {
+        return redact(src, offset, length, dst, dstOffset, dstCapacity, false);
+    }
+
+    /**
+     * As {@link #redact(DirectBuffer, int, int, MutableDirectBuffer, int, int)}, for a statement
+     * whose input was cut ({@code inputCut}: only its first {@code length} bytes were kept). A word
+     * running into the cut is dropped, not kept: {@code FAL} may be the start of {@code FALSE}, and
+     * half a name is no name. {@link #truncated()} is then true.
+     */
+    public int redact(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset, int dstCapacity,
+                      boolean inputCut) {
+        this.inputCut = inputCut;
         begin(src, dst, dstOffset, dstCapacity);
         final int end = offset + length;
         int pos = offset;
@@ -271,9 +284,9 @@ public final class SqlRedactor {
         return digest;
     }
 
-    /** True when the last redacted text was cut to fit the destination. */
+    /** True when the last redacted text was cut to fit the destination, or its input was cut. */
     public boolean truncated() {
-        return outFull;
+        return outFull || inputCut;
     }
 
     /** True when an unclosed quote, backquote or comment hid the rest of the last statement. */
@@ -388,7 +401,11 @@ public final class SqlRedactor {
 
     private void finish(int end) {
         switch (state) {
-            case WORD -> endWord(end, end);
+            case WORD -> {
+                if (!inputCut) {
+                    endWord(end, end);
+                }
+            }
             case NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS -> endNumber(end);
             case QUOTED, QUOTED_ESCAPE -> {
                 unclosed = true;
@@ -530,6 +547,9 @@ public final class SqlRedactor {
                     } else {
                         break;
                     }
+                }
+                if (q == end && inputCut) {
+                    return q; // a variable name running into the cut: half a name, dropped like a word
                 }
                 if (q > p) {
                     token(T_VAR, pos, q);

@@ -2,7 +2,7 @@ package spyglass.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static spyglass.mysql.Wire.*;
+import static spyglass.testing.MysqlWire.*;
 
 import java.lang.management.ManagementFactory;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,6 +13,7 @@ import spyglass.event.EventSink;
 import spyglass.event.QueryEvent;
 import spyglass.tcp.FlowCloseReason;
 import spyglass.tcp.TcpFlow;
+import spyglass.testing.MysqlWire;
 
 /** The hot path does not allocate once warmed up: per query, per packet, per connection. */
 class AllocationTest {
@@ -44,7 +45,7 @@ class AllocationTest {
 
         final UnsafeBuffer login = new UnsafeBuffer(concat(
             packet(0, greeting("8.0.36", 7, SERVER_CAPS))));
-        final UnsafeBuffer loginResponse = new UnsafeBuffer(packet(1, Wire.login(CLIENT_CAPS | CONNECT_WITH_DB, "app",
+        final UnsafeBuffer loginResponse = new UnsafeBuffer(packet(1, MysqlWire.login(CLIENT_CAPS | CONNECT_WITH_DB, "app",
             "shop")));
         final UnsafeBuffer loginOk = new UnsafeBuffer(packet(2, ok(0, 0, 2, 0)));
         final UnsafeBuffer select = new UnsafeBuffer(packet(0, query("SELECT a, b FROM t WHERE id = 42 AND s = 'x'")));

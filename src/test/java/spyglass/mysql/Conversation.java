@@ -7,6 +7,7 @@ import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import spyglass.tcp.FlowCloseReason;
 import spyglass.tcp.TcpFlow;
+import spyglass.testing.MysqlWire;
 
 /** A scripted two-way conversation, fed through the tracker in chosen chunkings. */
 final class Conversation {
@@ -24,12 +25,12 @@ final class Conversation {
     long closeTs = 1_000_000_000L;
 
     Conversation client(final long ts, final byte[]... wireBytes) {
-        steps.add(new Step(true, Wire.concat(wireBytes), ts, false));
+        steps.add(new Step(true, MysqlWire.concat(wireBytes), ts, false));
         return this;
     }
 
     Conversation server(final long ts, final byte[]... wireBytes) {
-        steps.add(new Step(false, Wire.concat(wireBytes), ts, false));
+        steps.add(new Step(false, MysqlWire.concat(wireBytes), ts, false));
         return this;
     }
 

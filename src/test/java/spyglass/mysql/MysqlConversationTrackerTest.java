@@ -1,7 +1,7 @@
 package spyglass.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static spyglass.mysql.Wire.*;
+import static spyglass.testing.MysqlWire.*;
 
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;

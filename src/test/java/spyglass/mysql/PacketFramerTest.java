@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import spyglass.testing.MysqlWire;
 
 class PacketFramerTest {
     @Test
     void framesPacketsSplitAtEveryByteIncludingTheHeader() {
-        final byte[] wire = Wire.concat(Wire.packet(0, new byte[] {3, 'a', 'b'}), Wire.packet(1, new byte[0]),
-            Wire.packet(7, new byte[] {9}));
+        final byte[] wire = MysqlWire.concat(MysqlWire.packet(0, new byte[] {3, 'a', 'b'}), MysqlWire.packet(1, new byte[0]),
+            MysqlWire.packet(7, new byte[] {9}));
         final PacketFramer f = new PacketFramer(1024);
         final UnsafeBuffer b = new UnsafeBuffer(wire);
         final StringBuilder seen = new StringBuilder();
@@ -32,7 +33,7 @@ class PacketFramerTest {
 
     @Test
     void stopsAtEachPacketEndWithinOneChunk() {
-        final byte[] wire = Wire.concat(Wire.packet(0, new byte[] {1, 2}), Wire.packet(1, new byte[] {3}));
+        final byte[] wire = MysqlWire.concat(MysqlWire.packet(0, new byte[] {1, 2}), MysqlWire.packet(1, new byte[] {3}));
         final PacketFramer f = new PacketFramer(1024);
         final UnsafeBuffer b = new UnsafeBuffer(wire);
         assertEquals(6, f.feed(b, 0, wire.length, 5));
@@ -51,7 +52,7 @@ class PacketFramerTest {
         for (int i = 0; i < payload.length; i++) {
             payload[i] = (byte) i;
         }
-        final byte[] wire = Wire.packets(0, payload);
+        final byte[] wire = MysqlWire.packets(0, payload);
         assertEquals(payload.length + 8, wire.length);
         final PacketFramer f = new PacketFramer(100);
         final UnsafeBuffer b = new UnsafeBuffer(wire);
@@ -78,7 +79,7 @@ class PacketFramerTest {
     @Test
     void exactMultipleOf16MegabytesEndsWithAnEmptyPacket() {
         final byte[] payload = new byte[0xFFFFFF];
-        final byte[] wire = Wire.packets(3, payload);
+        final byte[] wire = MysqlWire.packets(3, payload);
         assertEquals(payload.length + 8, wire.length);
         final PacketFramer f = new PacketFramer(10);
         final int n = f.feed(new UnsafeBuffer(wire), 0, wire.length, 1);
@@ -92,7 +93,7 @@ class PacketFramerTest {
     @Test
     void resetForgetsAHalfReadHeader() {
         final PacketFramer f = new PacketFramer(64);
-        final byte[] wire = Wire.packet(0, new byte[] {1});
+        final byte[] wire = MysqlWire.packet(0, new byte[] {1});
         f.feed(new UnsafeBuffer(wire), 0, 2, 1);
         assertFalse(f.atPacketBoundary());
         f.reset();
@@ -106,7 +107,7 @@ class PacketFramerTest {
     void keptBufferGrowsUpToItsCap() {
         final byte[] payload = new byte[5000];
         payload[4999] = 42;
-        final byte[] wire = Wire.packet(0, payload);
+        final byte[] wire = MysqlWire.packet(0, payload);
         final PacketFramer f = new PacketFramer(8000);
         f.feed(new UnsafeBuffer(wire), 0, wire.length, 1);
         assertEquals(5000, f.keptLength());

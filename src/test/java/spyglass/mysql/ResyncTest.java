@@ -6,7 +6,7 @@ import static spyglass.mysql.MysqlConversationTrackerTest.digestOf;
 import static spyglass.mysql.MysqlConversationTrackerTest.len;
 import static spyglass.mysql.MysqlConversationTrackerTest.loggedIn;
 import static spyglass.mysql.MysqlConversationTrackerTest.q;
-import static spyglass.mysql.Wire.*;
+import static spyglass.testing.MysqlWire.*;
 
 import java.util.List;
 import java.util.Random;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static spyglass.mysql.MysqlConversationTrackerTest.GREETING;
 import static spyglass.mysql.MysqlConversationTrackerTest.loginPacket;
-import static spyglass.mysql.Wire.CLIENT_CAPS;
-import static spyglass.mysql.Wire.ok;
-import static spyglass.mysql.Wire.packet;
-import static spyglass.mysql.Wire.query;
+import static spyglass.testing.MysqlWire.CLIENT_CAPS;
+import static spyglass.testing.MysqlWire.ok;
+import static spyglass.testing.MysqlWire.packet;
+import static spyglass.testing.MysqlWire.query;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -103,6 +103,29 @@ public final class TcpConversation {
         split(timestampNanos, false, payload, mss);
     }
 
+    /** The sequence number of the client's next byte (after the bytes sent so far). */
+    public long clientSequence() {
+        return clientSeq;
+    }
+
+    public long serverSequence() {
+        return serverSeq;
+    }
+
+    /**
+     * A data segment at explicit sequence and acknowledgement numbers that does not move the
+     * conversation on: a retransmission (whole or overlapping), or a repacketised resend. The frame
+     * is returned, not added: put it where it belongs in {@link #frames()}.
+     */
+    public Frame segment(final long timestampNanos, final boolean fromClient, final long sequence, final long acknowledgement,
+                         final byte[] payload) {
+        final FrameBuilder b = fromClient
+            ? builder(clientAddress, clientPort, serverAddress, serverPort)
+            : builder(serverAddress, serverPort, clientAddress, clientPort);
+        b.seq(sequence & 0xFFFF_FFFFL).ack(acknowledgement & 0xFFFF_FFFFL).flags(FrameBuilder.PSH | FrameBuilder.ACK).payload(payload);
+        return new Frame(timestampNanos, encapsulation.apply(b), fromClient);
+    }
+
     /** A pure ACK from one side, acknowledging everything the other sent. */
     public Frame ack(final long timestampNanos, final boolean fromClient) {
         return add(timestampNanos, fromClient, FrameBuilder.ACK, new byte[0]);
@@ -127,6 +150,27 @@ public final class TcpConversation {
     public Path writePcap(final Path file) {
         final PcapWriter writer = PcapWriter.pcap(linkType, true, java.nio.ByteOrder.LITTLE_ENDIAN);
         for (final Frame f : frames) {
+            writer.frame(f.timestampNanos(), f.bytes());
+        }
+        return writer.writeTo(file);
+    }
+
+    /**
+     * Classic pcap (nanosecond timestamps) of several conversations' frames interleaved by
+     * timestamp (a stable sort: frames of equal time keep their conversation's order). All must
+     * share one link type.
+     */
+    public static Path writePcap(final Path file, final TcpConversation... conversations) {
+        final List<Frame> all = new ArrayList<>();
+        for (final TcpConversation c : conversations) {
+            if (c.linkType != conversations[0].linkType) {
+                throw new IllegalArgumentException("link types differ: use a pcapng with one interface per link type");
+            }
+            all.addAll(c.frames);
+        }
+        all.sort(java.util.Comparator.comparingLong(Frame::timestampNanos));
+        final PcapWriter writer = PcapWriter.pcap(conversations[0].linkType, true, java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (final Frame f : all) {
             writer.frame(f.timestampNanos(), f.bytes());
         }
         return writer.writeTo(file);

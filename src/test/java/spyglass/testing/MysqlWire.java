@@ -1,75 +1,78 @@
-package spyglass.mysql;
+package spyglass.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Builds MySQL protocol bytes by hand, from the protocol documentation, for tests. */
-final class Wire {
-    static final long CLIENT_MYSQL = 1;
-    static final long CONNECT_WITH_DB = 1 << 3;
-    static final long COMPRESS = 1 << 5;
-    static final long PROTOCOL_41 = 1 << 9;
-    static final long SSL = 1 << 11;
-    static final long TRANSACTIONS = 1 << 13;
-    static final long SECURE_CONNECTION = 1 << 15;
-    static final long MULTI_STATEMENTS = 1 << 16;
-    static final long MULTI_RESULTS = 1 << 17;
-    static final long PLUGIN_AUTH = 1 << 19;
-    static final long CONNECT_ATTRS = 1 << 20;
-    static final long PLUGIN_AUTH_LENENC = 1 << 21;
-    static final long DEPRECATE_EOF = 1 << 24;
-    static final long MARIADB_PROGRESS = 1L << 32;
-    static final long MARIADB_BULK = 1L << 34;
+/**
+ * Builds MySQL protocol bytes by hand, from the protocol documentation, for tests: payloads
+ * (greeting, login, commands, OK, ERR, EOF, column definitions, rows) and their framing.
+ */
+public final class MysqlWire {
+    public static final long CLIENT_MYSQL = 1;
+    public static final long CONNECT_WITH_DB = 1 << 3;
+    public static final long COMPRESS = 1 << 5;
+    public static final long PROTOCOL_41 = 1 << 9;
+    public static final long SSL = 1 << 11;
+    public static final long TRANSACTIONS = 1 << 13;
+    public static final long SECURE_CONNECTION = 1 << 15;
+    public static final long MULTI_STATEMENTS = 1 << 16;
+    public static final long MULTI_RESULTS = 1 << 17;
+    public static final long PLUGIN_AUTH = 1 << 19;
+    public static final long CONNECT_ATTRS = 1 << 20;
+    public static final long PLUGIN_AUTH_LENENC = 1 << 21;
+    public static final long DEPRECATE_EOF = 1 << 24;
+    public static final long MARIADB_PROGRESS = 1L << 32;
+    public static final long MARIADB_BULK = 1L << 34;
 
     /** What a modern server offers. */
-    static final long SERVER_CAPS = CLIENT_MYSQL | CONNECT_WITH_DB | COMPRESS | PROTOCOL_41 | SSL | TRANSACTIONS
+    public static final long SERVER_CAPS = CLIENT_MYSQL | CONNECT_WITH_DB | COMPRESS | PROTOCOL_41 | SSL | TRANSACTIONS
         | SECURE_CONNECTION | MULTI_STATEMENTS | MULTI_RESULTS | PLUGIN_AUTH | CONNECT_ATTRS | PLUGIN_AUTH_LENENC
         | DEPRECATE_EOF;
     /** What a typical client asks for (no TLS, no compression, no DEPRECATE_EOF). */
-    static final long CLIENT_CAPS = CLIENT_MYSQL | PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION
+    public static final long CLIENT_CAPS = CLIENT_MYSQL | PROTOCOL_41 | TRANSACTIONS | SECURE_CONNECTION
         | MULTI_STATEMENTS | MULTI_RESULTS | PLUGIN_AUTH | PLUGIN_AUTH_LENENC;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    static Wire payload() {
-        return new Wire();
+    public static MysqlWire payload() {
+        return new MysqlWire();
     }
 
-    Wire u8(final int v) {
+    public MysqlWire u8(final int v) {
         out.write(v & 0xFF);
         return this;
     }
 
-    Wire u16(final int v) {
+    public MysqlWire u16(final int v) {
         return u8(v).u8(v >>> 8);
     }
 
-    Wire u24(final int v) {
+    public MysqlWire u24(final int v) {
         return u16(v).u8(v >>> 16);
     }
 
-    Wire u32(final long v) {
+    public MysqlWire u32(final long v) {
         return u16((int) v).u16((int) (v >>> 16));
     }
 
-    Wire bytes(final byte[] b) {
+    public MysqlWire bytes(final byte[] b) {
         out.writeBytes(b);
         return this;
     }
 
-    Wire zeros(final int n) {
+    public MysqlWire zeros(final int n) {
         return bytes(new byte[n]);
     }
 
-    Wire text(final String s) {
+    public MysqlWire text(final String s) {
         return bytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    Wire nul(final String s) {
+    public MysqlWire nul(final String s) {
         return text(s).u8(0);
     }
 
-    Wire lenenc(final long v) {
+    public MysqlWire lenenc(final long v) {
         if (v < 0xFB) {
             return u8((int) v);
         }
@@ -82,24 +85,24 @@ final class Wire {
         return u8(0xFE).u32(v).u32(v >>> 32);
     }
 
-    Wire lenencText(final String s) {
+    public MysqlWire lenencText(final String s) {
         final byte[] b = s.getBytes(StandardCharsets.UTF_8);
         return lenenc(b.length).bytes(b);
     }
 
-    byte[] build() {
+    public byte[] build() {
         return out.toByteArray();
     }
 
     // ------------------------------------------------------------------ framing
 
     /** One physical packet (payload shorter than 0xFFFFFF). */
-    static byte[] packet(final int sequence, final byte[] payload) {
+    public static byte[] packet(final int sequence, final byte[] payload) {
         return payload().u24(payload.length).u8(sequence).bytes(payload).build();
     }
 
     /** A logical packet split into 0xFFFFFF pieces, with the empty trailer when it divides exactly. */
-    static byte[] packets(final int firstSequence, final byte[] payload) {
+    public static byte[] packets(final int firstSequence, final byte[] payload) {
         final ByteArrayOutputStream o = new ByteArrayOutputStream();
         int seq = firstSequence;
         int pos = 0;
@@ -117,7 +120,7 @@ final class Wire {
         }
     }
 
-    static byte[] concat(final byte[]... parts) {
+    public static byte[] concat(final byte[]... parts) {
         final ByteArrayOutputStream o = new ByteArrayOutputStream();
         for (final byte[] p : parts) {
             o.writeBytes(p);
@@ -127,7 +130,7 @@ final class Wire {
 
     // ------------------------------------------------------------------ payloads
 
-    static byte[] greeting(final String version, final long threadId, final long caps) {
+    public static byte[] greeting(final String version, final long threadId, final long caps) {
         final boolean mariadbExtended = (caps & CLIENT_MYSQL) == 0;
         return payload().u8(10).nul(version).u32(threadId).text("abcdefgh").u8(0)
             .u16((int) caps).u8(0x21).u16(0x0002).u16((int) (caps >>> 16)).u8(21)
@@ -135,8 +138,8 @@ final class Wire {
             .text("ijklmnopqrst").u8(0).nul("mysql_native_password").build();
     }
 
-    static byte[] login(final long caps, final String user, final String db) {
-        final Wire w = payload().u32(caps).u32(16 * 1024 * 1024).u8(0x21).zeros(19)
+    public static byte[] login(final long caps, final String user, final String db) {
+        final MysqlWire w = payload().u32(caps).u32(16 * 1024 * 1024).u8(0x21).zeros(19)
             .u32((caps & CLIENT_MYSQL) == 0 ? caps >>> 32 : 0).nul(user);
         final byte[] auth = new byte[20];
         for (int i = 0; i < auth.length; i++) {
@@ -163,54 +166,54 @@ final class Wire {
         return w.build();
     }
 
-    static byte[] sslRequest(final long caps) {
+    public static byte[] sslRequest(final long caps) {
         return payload().u32(caps | SSL).u32(16 * 1024 * 1024).u8(0x21).zeros(23).build();
     }
 
-    static byte[] command(final int command, final String text) {
+    public static byte[] command(final int command, final String text) {
         return payload().u8(command).text(text).build();
     }
 
-    static byte[] query(final String sql) {
+    public static byte[] query(final String sql) {
         return command(0x03, sql);
     }
 
-    static byte[] ok(final long affected, final long insertId, final int status, final int warnings) {
+    public static byte[] ok(final long affected, final long insertId, final int status, final int warnings) {
         return payload().u8(0x00).lenenc(affected).lenenc(insertId).u16(status).u16(warnings).build();
     }
 
     /** OK with a 0xFE header: ends a result set under CLIENT_DEPRECATE_EOF. */
-    static byte[] okEof(final int status, final int warnings) {
+    public static byte[] okEof(final int status, final int warnings) {
         return payload().u8(0xFE).lenenc(0).lenenc(0).u16(status).u16(warnings).build();
     }
 
-    static byte[] eof(final int warnings, final int status) {
+    public static byte[] eof(final int warnings, final int status) {
         return payload().u8(0xFE).u16(warnings).u16(status).build();
     }
 
-    static byte[] err(final int code, final String sqlState, final String message) {
+    public static byte[] err(final int code, final String sqlState, final String message) {
         return payload().u8(0xFF).u16(code).u8('#').text(sqlState).text(message).build();
     }
 
     /** MariaDB progress report: ERR with code 0xFFFF. */
-    static byte[] progress(final int stage, final int maxStage, final int progressPerMille) {
+    public static byte[] progress(final int stage, final int maxStage, final int progressPerMille) {
         return payload().u8(0xFF).u16(0xFFFF).u8(1).u8(stage).u8(maxStage).u24(progressPerMille)
             .lenencText("copy to tmp table").build();
     }
 
-    static byte[] columnCount(final int n) {
+    public static byte[] columnCount(final int n) {
         return payload().lenenc(n).build();
     }
 
-    static byte[] columnDef(final String name) {
+    public static byte[] columnDef(final String name) {
         return payload().lenencText("def").lenencText("shop").lenencText("t").lenencText("t")
             .lenencText(name).lenencText(name).lenenc(0x0C).u16(0x21).u32(255).u8(0xFD).u16(0).u8(0).u16(0)
             .build();
     }
 
     /** A text-protocol row; null values are written as 0xFB. */
-    static byte[] row(final String... values) {
-        final Wire w = payload();
+    public static byte[] row(final String... values) {
+        final MysqlWire w = payload();
         for (final String v : values) {
             if (v == null) {
                 w.u8(0xFB);
@@ -221,7 +224,27 @@ final class Wire {
         return w.build();
     }
 
-    static byte[] prepareOk(final int statementId, final int columns, final int params, final int warnings) {
+    public static byte[] prepareOk(final int statementId, final int columns, final int params, final int warnings) {
         return payload().u8(0).u32(statementId).u16(columns).u16(params).u8(0).u16(warnings).build();
+    }
+    // ------------------------------------------------------------------ whole responses
+
+    /**
+     * A classic text result set, framed, sequence ids from {@code firstSequence} (1 after a
+     * command): column count, definitions, EOF, rows, EOF with {@code status}.
+     */
+    public static byte[] resultSet(final int firstSequence, final String[] columns, final String[][] rows, final int status) {
+        final ByteArrayOutputStream o = new ByteArrayOutputStream();
+        int seq = firstSequence;
+        o.writeBytes(packet(seq++, columnCount(columns.length)));
+        for (final String c : columns) {
+            o.writeBytes(packet(seq++ & 0xFF, columnDef(c)));
+        }
+        o.writeBytes(packet(seq++ & 0xFF, eof(0, status)));
+        for (final String[] r : rows) {
+            o.writeBytes(packet(seq++ & 0xFF, row(r)));
+        }
+        o.writeBytes(packet(seq & 0xFF, eof(0, status)));
+        return o.toByteArray();
     }
 }
