@@ -70,6 +70,11 @@ final class MysqlConnection {
 
     private static final int UNKNOWN = -1;
     private static final int SERVER_KEEP_BYTES = 1024;
+    /**
+     * What a response packet is classified and read by fits in its first bytes (OK: at most 23,
+     * ERR: 9, EOF: 5); rows and column definitions are counted, never read.
+     */
+    private static final int RESPONSE_KEEP_BYTES = 64;
     /** Header allowance beside the statement: command byte, and room for a login packet. */
     private static final int CLIENT_MIN_KEEP_BYTES = 4096;
 
@@ -181,6 +186,9 @@ final class MysqlConnection {
         int off = offset;
         int len = length;
         while (len > 0) {
+            if (!client) {
+                fromServer.keepLimit(state == S_RESPONSE ? RESPONSE_KEEP_BYTES : SERVER_KEEP_BYTES);
+            }
             final int n = framer.feed(buffer, off, len, ts);
             off += n;
             len -= n;

@@ -18,6 +18,7 @@ final class PacketFramer {
     private static final int INITIAL_KEEP = 1024;
 
     private final int keepCap;
+    private int keepLimit;
     private final UnsafeBuffer kept = new UnsafeBuffer(new byte[0]);
     private byte[] keptArray;
     private final byte[] header = new byte[MysqlProtocol.HEADER_LENGTH];
@@ -40,6 +41,7 @@ final class PacketFramer {
 
     PacketFramer(final int keepCap) {
         this.keepCap = keepCap;
+        this.keepLimit = keepCap;
         this.keptArray = new byte[Math.min(keepCap, INITIAL_KEEP)];
         kept.wrap(keptArray);
     }
@@ -58,14 +60,24 @@ final class PacketFramer {
                     firstTimestamp = timestampNanos;
                     lastTimestamp = timestampNanos;
                 }
-                header[headerFilled++] = src.getByte(offset + consumed);
-                consumed++;
-                wireBytes++;
+                final int word;
+                if (headerFilled == 0 && length - consumed >= MysqlProtocol.HEADER_LENGTH) {
+                    // The usual case: the whole header is in this chunk, read it at once.
+                    word = src.getInt(offset + consumed, java.nio.ByteOrder.LITTLE_ENDIAN);
+                    consumed += MysqlProtocol.HEADER_LENGTH;
+                    wireBytes += MysqlProtocol.HEADER_LENGTH;
+                    headerFilled = MysqlProtocol.HEADER_LENGTH;
+                } else {
+                    header[headerFilled++] = src.getByte(offset + consumed);
+                    consumed++;
+                    wireBytes++;
+                    word = (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16 | (header[3] & 0xFF) << 24;
+                }
                 noteArrival(timestampNanos);
                 if (headerFilled == MysqlProtocol.HEADER_LENGTH) {
                     headerFilled = 0;
-                    final int len = (header[0] & 0xFF) | (header[1] & 0xFF) << 8 | (header[2] & 0xFF) << 16;
-                    final int sequence = header[3] & 0xFF;
+                    final int len = word & 0xFF_FFFF;
+                    final int sequence = word >>> 24;
                     if (physicalPackets == 0) {
                         firstSequence = sequence;
                     }
@@ -102,8 +114,13 @@ final class PacketFramer {
         return consumed;
     }
 
+    /** Keeps at most {@code limit} bytes (never more than the cap) of packets from now on. */
+    void keepLimit(final int limit) {
+        keepLimit = Math.min(limit, keepCap);
+    }
+
     private void keepBytes(final DirectBuffer src, final int offset, final int n) {
-        final int room = keepCap - keptLength;
+        final int room = keepLimit - keptLength;
         if (room <= 0) {
             return;
         }
