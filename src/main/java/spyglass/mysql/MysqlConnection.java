@@ -255,8 +255,9 @@ final class MysqlConnection {
 
     /**
      * Whether a client chunk, seen while out of step, starts a command we can believe: a whole header
-     * with sequence id 0, a length that fits the chunk exactly (or runs past it), a known command byte,
-     * and for statements, text that lexes as SQL.
+     * with sequence id 0, a length that fills the chunk exactly, a known command byte, and for
+     * statements, text that lexes as SQL. A statement larger than one segment is not a resync point;
+     * the next short command is.
      */
     private static boolean plausibleCommandStart(final DirectBuffer buffer, final int offset, final int length) {
         if (length < HEADER_LENGTH + 1) {
@@ -267,8 +268,10 @@ final class MysqlConnection {
         if (buffer.getByte(offset + 3) != 0 || payload == 0) {
             return false;
         }
+        // Only a command that fills its segment exactly: a header-like run of bytes inside a longer
+        // packet cannot be told from a real start when its length runs past what we can check.
         final int available = length - HEADER_LENGTH;
-        if (payload <= available && payload != available) {
+        if (payload != available) {
             return false;
         }
         final int command = buffer.getByte(offset + HEADER_LENGTH) & 0xFF;
@@ -422,12 +425,18 @@ final class MysqlConnection {
         requestFirst = framer.firstTimestamp();
         requestLast = framer.lastTimestamp();
         requestBytes = framer.wireBytes();
-        think = previousResponseEnd >= 0 ? requestFirst - previousResponseEnd : -1;
+        think = previousResponseEnd >= 0 ? duration(previousResponseEnd, requestFirst) : -1;
         kind = K_GENERIC;
         switch (command) {
-            case COM_QUERY -> keepStatement(framer);
+            case COM_QUERY -> {
+                if (!keepStatement(framer)) {
+                    return;
+                }
+            }
             case COM_STMT_PREPARE -> {
-                keepStatement(framer);
+                if (!keepStatement(framer)) {
+                    return;
+                }
                 kind = K_PREPARE;
             }
             case COM_INIT_DB -> pendingDb.set(framer.kept(), 1, framer.keptLength() - 1);
@@ -445,10 +454,19 @@ final class MysqlConnection {
         state = S_RESPONSE;
     }
 
-    private void keepStatement(final PacketFramer framer) {
+    /** Redacts the statement; false when it proves the resync that led here was wrong. */
+    private boolean keepStatement(final PacketFramer framer) {
         final int max = tracker.maxStatementBytes;
         final long statementLength = framer.payloadLength() - 1;
         final int length = (int) Math.min(Math.min(statementLength, max), framer.keptLength() - 1);
+        if (resumedAfterResync && containsNul(framer.kept(), 1, length)) {
+            // Bytes that only looked like a command start: the "statement" has swallowed the next
+            // real packet, whose header holds sequence id 0. Its quotes would pair wrongly with
+            // ours, turning a string into words, so none of it is redacted: out of step again.
+            tracker.counters.protocolErrors++;
+            enterResync();
+            return false;
+        }
         final QueryEvent event = tracker.event;
         final SqlRedactor redactor = tracker.redactor;
         redactor.backslashMode(backslashMode);
@@ -461,6 +479,17 @@ final class MysqlConnection {
         sqlLength = written;
         digest = redactor.digest();
         truncated = redactor.truncated();
+        return true;
+    }
+
+    /** Real statement text has no raw NUL (clients escape it as {@code \0}); a packet header does. */
+    private static boolean containsNul(final DirectBuffer buffer, final int offset, final int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (buffer.getByte(i) == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void parseChangeUser(final PacketFramer framer) {
@@ -647,7 +676,9 @@ final class MysqlConnection {
             return;
         }
         if (responseFirst < 0 || framer.firstTimestamp() < responseFirst) {
-            responseFirst = framer.firstTimestamp();
+            // Never before the request ended: bytes left over from an earlier response (after a
+            // misread) can carry an older time, and a response cannot start before its request.
+            responseFirst = Math.max(framer.firstTimestamp(), requestLast);
         }
         // max: a packet handed over late by reassembly may carry an earlier capture time.
         responseLast = Math.max(responseLast, framer.lastTimestamp());
@@ -964,6 +995,15 @@ final class MysqlConnection {
         awaitingOptionalEof = false;
     }
 
+    /**
+     * {@code to - from}, or -1 (unknown) when capture time stepped back between them: files merged
+     * from several interfaces or queues are not always in time order, and a negative duration
+     * would read as "unknown" anyway.
+     */
+    private static long duration(final long from, final long to) {
+        return to >= from ? to - from : -1;
+    }
+
     private void emitQuery(final boolean lossy, final boolean noResponse) {
         final QueryEvent e = tracker.event;
         final MysqlCounters counters = tracker.counters;
@@ -978,10 +1018,10 @@ final class MysqlConnection {
             e.digest = digest;
         }
         if (responseFirst >= 0) {
-            e.ttfbNanos = responseFirst - requestLast;
+            e.ttfbNanos = duration(requestLast, responseFirst);
             if (!lossy && !noResponse) {
-                e.latencyNanos = responseLast - requestLast;
-                e.transferNanos = responseLast - responseFirst;
+                e.latencyNanos = duration(requestLast, responseLast);
+                e.transferNanos = duration(responseFirst, responseLast);
             }
         }
         e.thinkNanos = think;

@@ -21,8 +21,9 @@ import spyglass.source.PcapFileSource;
  *
  * <ol>
  *   <li>warm-up: pipeline A reads WHOLE (not measured; the JIT compiles the hot path);</li>
- *   <li>fresh pipeline B reads WHOLE, measured from before {@code drain} to after {@code finish}:
- *       this includes B building its pools, flow table and per-connection state;</li>
+ *   <li>fresh pipeline B: its construction (pools, writer buffer) measured on its own, then its
+ *       reading of WHOLE, from before {@code drain} to after {@code finish}: this includes the
+ *       per-connection state B makes for the file's connections;</li>
  *   <li>when PART1 and PART2 are given (WHOLE split in two at a packet boundary), pipeline C reads
  *       PART1 unmeasured, then only C's reading of PART2 is measured (its pools already exist),
  *       and then its {@code finish} separately.</li>
@@ -52,7 +53,10 @@ public final class ReadAllocationProbe {
 
         // 2. fresh pipeline, whole file
         {
+            final long beforeNew = THREADS.getCurrentThreadAllocatedBytes();
             final Pipeline b = pipeline(port);
+            final long construction = THREADS.getCurrentThreadAllocatedBytes() - beforeNew;
+            System.out.printf("fresh    B: new Pipeline + CaptureFileWriter.create: %,d bytes%n", construction);
             try (PcapFileSource source = new PcapFileSource(whole)) {
                 final long gc0 = gcCount();
                 final long before = THREADS.getCurrentThreadAllocatedBytes();
@@ -62,7 +66,7 @@ public final class ReadAllocationProbe {
                 final CaptureStats end = b.finish(System.currentTimeMillis() * 1_000_000L);
                 final long afterFinish = THREADS.getCurrentThreadAllocatedBytes();
                 final double ms = (System.nanoTime() - t0) / 1e6;
-                print("fresh    B: whole file (includes B's pool set-up)", end.packets, afterDrain - before,
+                print("fresh    B: whole file (drain includes per-connection set-up)", end.packets, afterDrain - before,
                     afterFinish - afterDrain, gcCount() - gc0, ms);
             }
         }

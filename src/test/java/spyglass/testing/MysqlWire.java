@@ -174,6 +174,11 @@ public final class MysqlWire {
         return payload().u8(command).text(text).build();
     }
 
+    /** A command with raw bytes after the command byte (fuzzers, binary protocols). */
+    public static byte[] command(final int command, final byte[] body) {
+        return payload().u8(command).bytes(body).build();
+    }
+
     public static byte[] query(final String sql) {
         return command(0x03, sql);
     }
