@@ -1,5 +1,7 @@
 package spyglass.redact;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
@@ -29,7 +31,31 @@ public final class FingerprintHash {
     private static final byte[] HEX = {
         '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
 
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private FingerprintHash() {
+    }
+
+    /** The digest of {@code bytes[offset, offset+length)}: the same as over a buffer holding them. */
+    public static long hash(byte[] bytes, int offset, int length) {
+        long h = SEED ^ (length * LENGTH_MUL);
+        int i = offset;
+        final int end = offset + length;
+        while (i + 8 <= end) {
+            h = mix(h, (long) LONG_LE.get(bytes, i));
+            i += 8;
+        }
+        if (i < end) {
+            long w = 0;
+            int shift = 0;
+            while (i < end) {
+                w |= (bytes[i] & 0xFFL) << shift;
+                shift += 8;
+                i++;
+            }
+            h = mix(h, w);
+        }
+        return fmix64(h);
     }
 
     /** The digest of {@code length} bytes of {@code buffer} from {@code offset}. */

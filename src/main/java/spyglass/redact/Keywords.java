@@ -70,6 +70,22 @@ final class Keywords {
         return key;
     }
 
+    /** As {@link #pack(DirectBuffer, int, int)}, over {@code bytes[start, end)}. */
+    static long pack(byte[] bytes, int start, int end) {
+        if (end <= start || end - start > MAX_LENGTH) {
+            return 0;
+        }
+        long key = 0;
+        for (int i = start; i < end; i++) {
+            final int code = CODES[bytes[i] & 0xFF];
+            if (code == 0) {
+                return 0;
+            }
+            key = (key << 6) | code;
+        }
+        return key;
+    }
+
     static boolean isValueStart(long key) {
         return key != 0 && Arrays.binarySearch(VALUE_START, key) >= 0;
     }
@@ -84,6 +100,15 @@ final class Keywords {
 
     static boolean isCharset(long key) {
         return key != 0 && Arrays.binarySearch(CHARSETS, key) >= 0;
+    }
+
+    /** {@link #code} of each byte value, indexed by {@code b & 0xFF}. */
+    static final byte[] CODES = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            CODES[b] = (byte) code((byte) b);
+        }
     }
 
     private static int code(byte b) {

@@ -1,13 +1,21 @@
 package spyglass.redact;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Redacts one MySQL/MariaDB statement and fingerprints it, in one pass over its UTF-8 bytes.
  *
- * <p>One instance per worker thread, reused: after construction {@link #redact} allocates nothing.
+ * <p>One instance per worker thread, reused: after construction {@link #redact} allocates nothing
+ * (only an off-heap source or destination needs a copy array, grown to the largest statement seen).
+ * The lexer reads a heap buffer's own array and writes to the destination's own array; the common
+ * tokens (plain words, integers, strings, punctuation) go through {@code fastCode}, one loop that
+ * gives the same output as the state machine below and leaves every other token to it.
  * The lexer is an explicit state machine over bytes (the {@code CODE}, {@code WORD},
  * {@code NUMBER...}, {@code QUOTED...}, {@code BACKQUOTED...}, {@code ..._COMMENT} and
  * {@code UNCLASSIFIED} states below); every token it completes goes to two sinks: the redacted
@@ -145,12 +153,31 @@ public final class SqlRedactor {
     private static final byte[] HASH = {'#'};
     private static final byte[] SEMI = {';'};
     private static final byte[] COLLAPSED_TAIL = {'?', '+', ')'};
+    private static final byte[] EMPTY = {};
+
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long EVERY_BYTE = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long BACKSLASHES = '\\' * EVERY_BYTE;
 
     private final byte[] fpBytes;
-    private final UnsafeBuffer fpBuffer;
 
     // ---- per call: input and output
-    private DirectBuffer src;
+    /**
+     * The statement's bytes: positions are indexes into this array. Either the source buffer's own
+     * array (no copy) or {@link #inCopy}, holding a copy of a statement from off-heap memory.
+     */
+    private byte[] in;
+    private byte[] inCopy = EMPTY;
+    /**
+     * The redacted text goes to {@code out[outBase, outBase + outLength)}: the destination buffer's
+     * own array, or {@link #outCopy} (then copied to {@link #dst} at the end).
+     */
+    private byte[] out;
+    private int outBase;
+    /** Bytes {@link #out} holds from {@link #outBase}; at least {@link #dstCapacity} unless copying. */
+    private int outRoom;
+    private byte[] outCopy = EMPTY;
     private MutableDirectBuffer dst;
     private int dstOffset;
     private int dstCapacity;
@@ -217,8 +244,7 @@ public final class SqlRedactor {
             throw new IllegalArgumentException("maxFingerprintLength < 16: " + maxFingerprintLength);
         }
         fpBytes = new byte[maxFingerprintLength];
-        fpBuffer = new UnsafeBuffer(fpBytes);
-        digest = FingerprintHash.hash(fpBuffer, 0, 0);
+        digest = FingerprintHash.hash(fpBytes, 0, 0);
     }
 
     /**
@@ -240,12 +266,19 @@ public final class SqlRedactor {
     public int redact(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset, int dstCapacity,
                       boolean inputCut) {
         this.inputCut = inputCut;
-        begin(src, dst, dstOffset, dstCapacity);
-        final int end = offset + length;
-        int pos = offset;
+        final int start = begin(src, offset, length, dst, dstOffset, dstCapacity);
+        final int end = start + Math.max(0, length);
+        int pos = start;
         while (pos < end) {
             switch (state) {
-                case CODE -> pos = code(pos, end);
+                case CODE -> {
+                    if (fastCodeFits(pos, end)) {
+                        pos = fastCode(pos, end);
+                    }
+                    if (pos < end) {
+                        pos = code(pos, end);
+                    }
+                }
                 case WORD -> pos = word(pos, end);
                 case NUMBER -> pos = number(pos, end);
                 case NUMBER_FRACTION -> pos = fraction(pos, end);
@@ -255,7 +288,7 @@ public final class SqlRedactor {
                 case QUOTED -> pos = quoted(pos, end);
                 case QUOTED_ESCAPE -> {
                     state = QUOTED;
-                    if (backslashMode == BACKSLASH_MODE_UNKNOWN && src.getByte(pos) == quote) {
+                    if (backslashMode == BACKSLASH_MODE_UNKNOWN && in[pos] == quote) {
                         // Closed here under NO_BACKSLASH_ESCAPES, open under the default: hide the rest.
                         pos = end;
                     } else {
@@ -274,7 +307,11 @@ public final class SqlRedactor {
         }
         finish(end);
         final int written = outLength;
-        this.src = null;
+        if (out == outCopy && written > 0) {
+            dst.putBytes(dstOffset, outCopy, 0, written);
+        }
+        this.in = null;
+        this.out = null;
         this.dst = null;
         return written;
     }
@@ -369,11 +406,44 @@ public final class SqlRedactor {
 
     // ------------------------------------------------------------------ lexer states
 
-    private void begin(DirectBuffer src, MutableDirectBuffer dst, int dstOffset, int dstCapacity) {
-        this.src = src;
+    /**
+     * Resets the state and points {@link #in} and {@link #out} at arrays; returns the index of the
+     * statement's first byte in {@link #in}.
+     */
+    private int begin(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset,
+                      int dstCapacity) {
+        final int n = Math.max(0, length);
+        int start = 0;
+        final byte[] srcArray = src.byteArray();
+        if (srcArray != null) {
+            if (n > 0) {
+                src.boundsCheck(offset, n);
+            }
+            in = srcArray;
+            start = src.wrapAdjustment() + offset;
+        } else {
+            if (inCopy.length < n) {
+                inCopy = new byte[grownLength(n)];
+            }
+            if (n > 0) {
+                src.getBytes(offset, inCopy, 0, n);
+            }
+            in = inCopy;
+        }
         this.dst = dst;
         this.dstOffset = dstOffset;
         this.dstCapacity = Math.max(0, dstCapacity);
+        final byte[] dstArray = dst.byteArray();
+        if (dstArray != null && dstOffset >= 0 && (long) dstOffset + this.dstCapacity <= dst.capacity()) {
+            out = dstArray;
+            outBase = dst.wrapAdjustment() + dstOffset;
+            outRoom = this.dstCapacity;
+        } else {
+            // off-heap, or a range the buffer does not hold: write a copy, put it in at the end
+            out = outCopy;
+            outBase = 0;
+            outRoom = outCopy.length;
+        }
         outLength = 0;
         outFull = false;
         unclosed = false;
@@ -397,6 +467,13 @@ public final class SqlRedactor {
         fpListExpect = LIST_NONE;
         fpListActive = false;
         fpRows = ROWS_NONE;
+        return start;
+    }
+
+    private static int grownLength(int needed) {
+        final int n = Math.max(needed, 1024);
+        final int pow = Integer.highestOneBit(n);
+        return pow == n || pow >= (1 << 30) ? n : pow << 1;
     }
 
     private void finish(int end) {
@@ -419,19 +496,330 @@ public final class SqlRedactor {
         }
         state = CODE;
         fpPendingSemis = 0;
-        digest = FingerprintHash.hash(fpBuffer, 0, fpLength);
+        digest = FingerprintHash.hash(fpBytes, 0, fpLength);
+    }
+
+    /**
+     * Whether {@link #fastCode} may take the tokens from {@code pos}: no list is being collapsed, no
+     * semicolon waits, the two sinks agree on the previous token, whitespace waiting to go out ends
+     * here, and neither sink can fill up on what is left. Each token it takes adds at most its own
+     * bytes and the whitespace before it to the redacted text (a literal shrinks to one byte), and
+     * at most its own bytes and one space to the fingerprint.
+     */
+    private boolean fastCodeFits(int pos, int end) {
+        if (fpListActive || fpRows != ROWS_NONE || fpPendingSemis != 0 || fpDropped || outFull
+            || fpPrevKind != prevKind || (wsEnd > wsStart && wsEnd != pos)) {
+            return false;
+        }
+        final long rest = end - pos;
+        final long outNeeded = (long) outLength + (wsEnd - wsStart) + rest;
+        if (outNeeded > dstCapacity || fpLength + 2 * rest > fpBytes.length) {
+            return false;
+        }
+        if (outNeeded > outRoom) {
+            growOutCopy((int) outNeeded);
+        }
+        return true;
+    }
+
+    /**
+     * The common tokens of the {@code CODE} state in one loop: plain words, integers, quoted
+     * strings, {@code ?}, whitespace, punctuation and the usual operators. Token by token it gives
+     * what {@link #code} gives; at the first token it leaves to {@link #code} it stores its state
+     * back and returns that token's position, having done nothing with it. Only when
+     * {@link #fastCodeFits}: then no sink can fill up here.
+     *
+     * <p>The redacted text goes out in runs: {@code in[run, gap)} is kept verbatim and not copied
+     * yet, and {@code in[gap, pos)} is whitespace waiting for the next token. A word goes to the
+     * fingerprint as it is scanned; its key ({@link Keywords#pack}) is only worked out where it
+     * matters. Few locals, so that the compiled loop keeps them in registers.
+     */
+    private int fastCode(int pos, final int end) {
+        final byte[] in = this.in;
+        final byte[] fp = fpBytes;
+        int outAt = outBase + outLength;
+        int run = -1;
+        int gap = wsEnd > wsStart ? wsStart : pos;
+        int fpLen = fpLength;
+        int prev = prevKind; // and fpPrevKind: the same, see fastCodeFits
+        int prevWord = -1; // start of the previous token when it is a word taken here: its key is not worked out yet
+
+        scan:
+        while (pos < end) {
+            final int b = in[pos] & 0xFF;
+            final int kind;
+            final int tokenEnd;
+            if (is(b, C_WORD_START)) {
+                final int at = SPACE_BETWEEN[(prev << 4) | T_WORD] ? fpLen + 1 : fpLen;
+                final int shift = at - pos;
+                int p = pos;
+                while (p < end) {
+                    final byte lower = IDENTIFIER_LOWER[in[p] & 0xFF];
+                    if (lower == 0) {
+                        break;
+                    }
+                    fp[p + shift] = lower;
+                    p++;
+                }
+                if (p == end ? inputCut
+                    : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
+                    // half a word at the cut, UTF-8 goes on, a charset introducer, X'..', B'..', N'..'
+                    Arrays.fill(fp, at, p + shift, (byte) 0);
+                    break;
+                }
+                final int length = p - pos;
+                final int first = b | 0x20;
+                if (at > fpLen) {
+                    fp[fpLen] = ' ';
+                }
+                if (prev != T_DOT && ((length == 4 && first == 't') || (length == 5 && first == 'f'))
+                    && isTrueOrFalse(Keywords.pack(in, pos, p))) {
+                    kind = T_LITERAL;
+                    fp[at] = '?';
+                    Arrays.fill(fp, at + 1, at + length, (byte) 0);
+                    fpLen = at + 1;
+                    fpListExpect = LIST_NONE;
+                    prevKeyword = 0;
+                    prevWord = -1;
+                } else {
+                    kind = T_WORD;
+                    fpLen = at + length;
+                    fpListExpect = (length == 2 && first == 'i') || ((length == 5 || length == 6) && first == 'v')
+                        ? listAfter(Keywords.pack(in, pos, p)) : LIST_NONE;
+                    prevWord = pos;
+                }
+                tokenEnd = p;
+            } else if (is(b, C_WHITESPACE)) {
+                pos++;
+                while (pos < end && is(in[pos], C_WHITESPACE)) {
+                    pos++;
+                }
+                continue;
+            } else {
+                if (is(b, C_DIGIT)) {
+                    int p = pos + 1;
+                    while (p < end && is(in[p], C_DIGIT)) {
+                        p++;
+                    }
+                    if (p < end) {
+                        final int c = in[p];
+                        if (c < 0 || c == '.' || is(c, C_IDENTIFIER)) {
+                            break; // a fraction, exponent, 0x.., 0b.., 2fa_codes, UTF-8
+                        }
+                    }
+                    kind = T_LITERAL;
+                    tokenEnd = p;
+                } else if (b == '\'' || b == '"') {
+                    tokenEnd = quotedEnd(in, pos, end, b);
+                    if (tokenEnd < 0) {
+                        break; // unclosed, or a backslash when the mode is not known
+                    }
+                    kind = T_LITERAL;
+                } else {
+                    switch (b) {
+                        case '(' -> {
+                            if (fpListExpect != LIST_NONE) {
+                                break scan; // a list to collapse
+                            }
+                            kind = T_OPEN;
+                            tokenEnd = pos + 1;
+                            fpDepth++;
+                        }
+                        case ')' -> {
+                            kind = T_CLOSE;
+                            tokenEnd = pos + 1;
+                            if (fpDepth > 0) {
+                                fpDepth--;
+                            }
+                        }
+                        case ',' -> {
+                            kind = T_COMMA;
+                            tokenEnd = pos + 1;
+                        }
+                        case '?' -> {
+                            kind = T_LITERAL;
+                            tokenEnd = pos + 1;
+                        }
+                        case '.' -> {
+                            final boolean qualifier = prevEnd == pos && (prev == T_WORD || prev == T_QIDENT);
+                            if (!qualifier && pos + 1 < end && is(in[pos + 1], C_DIGIT)) {
+                                break scan; // .5
+                            }
+                            kind = T_DOT;
+                            tokenEnd = pos + 1;
+                        }
+                        case '=', '%', '^', '~' -> {
+                            kind = T_OP;
+                            tokenEnd = pos + 1;
+                        }
+                        case '<' -> {
+                            kind = T_OP;
+                            if (pos + 2 < end && in[pos + 1] == '=' && in[pos + 2] == '>') {
+                                tokenEnd = pos + 3;
+                            } else if (pos + 1 < end
+                                && (in[pos + 1] == '=' || in[pos + 1] == '>' || in[pos + 1] == '<')) {
+                                tokenEnd = pos + 2;
+                            } else {
+                                tokenEnd = pos + 1;
+                            }
+                        }
+                        case '>' -> {
+                            kind = T_OP;
+                            tokenEnd = pos + 1 < end && (in[pos + 1] == '=' || in[pos + 1] == '>') ? pos + 2 : pos + 1;
+                        }
+                        case '!' -> {
+                            kind = T_OP;
+                            tokenEnd = pos + 1 < end && in[pos + 1] == '=' ? pos + 2 : pos + 1;
+                        }
+                        case '*' -> {
+                            if (commentDepth > 0) {
+                                break scan; // perhaps the end of an executable comment
+                            }
+                            kind = T_OP;
+                            tokenEnd = pos + 1;
+                        }
+                        case '+', '-' -> {
+                            if (pos + 1 >= end) {
+                                break scan;
+                            }
+                            final int next = in[pos + 1];
+                            if (b == '-' && (next == '-' || next == '>')) {
+                                break scan; // a comment or an arrow
+                            }
+                            if ((next == '.' || is(next, C_DIGIT))
+                                && valuePosition(prev, prevWord >= 0 ? Keywords.pack(in, prevWord, prevEnd) : prevKeyword)) {
+                                break scan; // a signed number
+                            }
+                            kind = T_OP;
+                            tokenEnd = pos + 1;
+                        }
+                        default -> {
+                            break scan;
+                        }
+                    }
+                }
+                // ---- the fingerprint, as fpWrite() with no list open
+                if (SPACE_BETWEEN[(prev << 4) | kind]) {
+                    fp[fpLen++] = ' ';
+                }
+                if (kind == T_LITERAL) {
+                    fp[fpLen++] = '?';
+                } else {
+                    for (int i = pos; i < tokenEnd; i++) {
+                        fp[fpLen++] = in[i];
+                    }
+                }
+                fpListExpect = LIST_NONE;
+                prevKeyword = 0;
+                prevWord = -1;
+            }
+
+            // ---- the redacted text: the whitespace before the token, then the token or '?'
+            if (run < 0) {
+                run = gap;
+            }
+            if (kind == T_LITERAL) {
+                System.arraycopy(in, run, out, outAt, pos - run);
+                outAt += pos - run;
+                out[outAt++] = '?';
+                run = -1;
+            }
+            gap = tokenEnd;
+            prev = kind;
+            prevEnd = tokenEnd;
+            pos = tokenEnd;
+        }
+
+        if (run >= 0) {
+            System.arraycopy(in, run, out, outAt, gap - run);
+            outAt += gap - run;
+        }
+        outLength = outAt - outBase;
+        if (gap < pos) {
+            wsStart = gap;
+            wsEnd = pos;
+        } else {
+            wsStart = 0;
+            wsEnd = 0;
+        }
+        fpLength = fpLen;
+        fpPrevKind = prev;
+        prevKind = prev;
+        if (prevWord >= 0) {
+            prevKeyword = Keywords.pack(in, prevWord, prevEnd);
+        }
+        return pos;
+    }
+
+    /**
+     * The end of the quoted string opening at {@code pos} with {@code quote}, past its closing
+     * quote; -1 when it is not closed, or holds a backslash while the mode is not known.
+     */
+    private int quotedEnd(byte[] in, int pos, int end, int quote) {
+        final int mode = backslashMode;
+        final long quotes = quote * EVERY_BYTE;
+        int p = pos + 1;
+        while (p < end) {
+            // eight bytes at a time up to the first quote or backslash
+            while (p + 8 <= end) {
+                final long word = (long) LONG_LE.get(in, p);
+                final long hits = zeroBytes(word ^ quotes) | zeroBytes(word ^ BACKSLASHES);
+                if (hits != 0) {
+                    p += Long.numberOfTrailingZeros(hits) >>> 3;
+                    break;
+                }
+                p += 8;
+            }
+            if (p == end) {
+                break;
+            }
+            final int c = in[p++];
+            if (c == '\\' && mode != NO_BACKSLASH_ESCAPES) {
+                if (mode == BACKSLASH_MODE_UNKNOWN) {
+                    return -1;
+                }
+                p++;
+            } else if (c == quote) {
+                if (p < end && in[p] == quote) {
+                    p++; // a doubled quote
+                } else {
+                    return p;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The high bit of the lowest zero byte of {@code word} is set, and no bit below it (a borrow
+     * may also mark bytes above a zero byte: only the lowest mark is to be used).
+     */
+    private static long zeroBytes(long word) {
+        return (word - EVERY_BYTE) & ~word & HIGH_BITS;
+    }
+
+    private static boolean isTrueOrFalse(long key) {
+        return key == Keywords.TRUE || key == Keywords.FALSE;
+    }
+
+    /** What a word asks of a list that opens right after it. */
+    private static int listAfter(long key) {
+        if (key == Keywords.IN) {
+            return LIST_IN;
+        }
+        return key == Keywords.VALUES || key == Keywords.VALUE ? LIST_VALUES : LIST_NONE;
     }
 
     /** Between tokens: classify the byte at {@code pos}; short tokens are emitted at once. */
     private int code(int pos, int end) {
-        final int b = src.getByte(pos) & 0xFF;
+        final int b = in[pos] & 0xFF;
         switch (b) {
             case ' ', '\t', '\r', '\n' -> {
                 if (wsEnd != pos) {
                     wsStart = pos;
                 }
                 int p = pos + 1;
-                while (p < end && isWhitespace(src.getByte(p))) {
+                while (p < end && isWhitespace(in[p])) {
                     p++;
                 }
                 wsEnd = p;
@@ -456,14 +844,14 @@ public final class SqlRedactor {
             }
             case '-' -> {
                 if (pos + 1 < end) {
-                    final byte next = src.getByte(pos + 1);
-                    if (next == '-' && (pos + 2 >= end || (src.getByte(pos + 2) & 0xFF) <= ' ')) {
+                    final byte next = in[pos + 1];
+                    if (next == '-' && (pos + 2 >= end || (in[pos + 2] & 0xFF) <= ' ')) {
                         outConst(DASHES);
                         state = LINE_COMMENT;
                         return pos + 2;
                     }
                     if (next == '>') {
-                        return op(pos, pos + 2 < end && src.getByte(pos + 2) == '>' ? 3 : 2);
+                        return op(pos, pos + 2 < end && in[pos + 2] == '>' ? 3 : 2);
                     }
                 }
                 return sign(pos, end);
@@ -472,13 +860,13 @@ public final class SqlRedactor {
                 return sign(pos, end);
             }
             case '/' -> {
-                if (pos + 1 < end && src.getByte(pos + 1) == '*') {
+                if (pos + 1 < end && in[pos + 1] == '*') {
                     return commentOpen(pos, end);
                 }
                 return op(pos, 1);
             }
             case '*' -> {
-                if (commentDepth > 0 && pos + 1 < end && src.getByte(pos + 1) == '/') {
+                if (commentDepth > 0 && pos + 1 < end && in[pos + 1] == '/') {
                     commentDepth--;
                     if ((commentHintBits & (1L << commentDepth)) != 0) {
                         token(T_HINT_CLOSE, pos, pos + 2);
@@ -491,7 +879,7 @@ public final class SqlRedactor {
             }
             case '.' -> {
                 final boolean qualifier = prevEnd == pos && (prevKind == T_WORD || prevKind == T_QIDENT);
-                if (!qualifier && pos + 1 < end && isDigit(src.getByte(pos + 1))) {
+                if (!qualifier && pos + 1 < end && isDigit(in[pos + 1])) {
                     tokenStart = pos;
                     signStart = -1;
                     state = NUMBER_FRACTION;
@@ -517,13 +905,13 @@ public final class SqlRedactor {
             }
             case ':' -> {
                 if (pos + 1 < end) {
-                    final int next = src.getByte(pos + 1) & 0xFF;
+                    final int next = in[pos + 1] & 0xFF;
                     if (next == '=') {
                         return op(pos, 2);
                     }
                     if (isAsciiLetter((byte) next) || next == '_') {
                         int p = pos + 2;
-                        while (p < end && isIdentifierAscii(src.getByte(p) & 0xFF)) {
+                        while (p < end && isIdentifierAscii(in[p] & 0xFF)) {
                             p++;
                         }
                         token(T_PLACEHOLDER, pos, p);
@@ -534,12 +922,12 @@ public final class SqlRedactor {
             }
             case '@' -> {
                 int p = pos + 1;
-                if (p < end && src.getByte(p) == '@') {
+                if (p < end && in[p] == '@') {
                     p++;
                 }
                 int q = p;
                 while (q < end) {
-                    final int c = src.getByte(q) & 0xFF;
+                    final int c = in[q] & 0xFF;
                     if (isIdentifierAscii(c) || c == '.') {
                         q++;
                     } else if (c >= 0x80 && utf8Length(q, end) > 0) {
@@ -558,11 +946,11 @@ public final class SqlRedactor {
                 return emit(T_AT, pos, p - pos);
             }
             case '<' -> {
-                if (pos + 2 < end && src.getByte(pos + 1) == '=' && src.getByte(pos + 2) == '>') {
+                if (pos + 2 < end && in[pos + 1] == '=' && in[pos + 2] == '>') {
                     return op(pos, 3);
                 }
                 if (pos + 1 < end) {
-                    final byte next = src.getByte(pos + 1);
+                    final byte next = in[pos + 1];
                     if (next == '=' || next == '>' || next == '<') {
                         return op(pos, 2);
                     }
@@ -571,7 +959,7 @@ public final class SqlRedactor {
             }
             case '>' -> {
                 if (pos + 1 < end) {
-                    final byte next = src.getByte(pos + 1);
+                    final byte next = in[pos + 1];
                     if (next == '=' || next == '>') {
                         return op(pos, 2);
                     }
@@ -579,28 +967,23 @@ public final class SqlRedactor {
                 return op(pos, 1);
             }
             case '!' -> {
-                return op(pos, pos + 1 < end && src.getByte(pos + 1) == '=' ? 2 : 1);
+                return op(pos, pos + 1 < end && in[pos + 1] == '=' ? 2 : 1);
             }
             case '&' -> {
-                return op(pos, pos + 1 < end && src.getByte(pos + 1) == '&' ? 2 : 1);
+                return op(pos, pos + 1 < end && in[pos + 1] == '&' ? 2 : 1);
             }
             case '|' -> {
-                return op(pos, pos + 1 < end && src.getByte(pos + 1) == '|' ? 2 : 1);
+                return op(pos, pos + 1 < end && in[pos + 1] == '|' ? 2 : 1);
             }
             case '=', '%', '^', '~', '{', '}', '[', ']' -> {
                 return op(pos, 1);
             }
             default -> {
                 if (isDigit((byte) b)) {
-                    tokenStart = pos;
-                    signStart = -1;
-                    state = NUMBER;
-                    return pos + 1;
+                    return numberStart(pos, end);
                 }
                 if (isAsciiLetter((byte) b) || b == '_' || b == '$') {
-                    tokenStart = pos;
-                    state = WORD;
-                    return pos + 1;
+                    return wordStart(pos, end);
                 }
                 if (b >= 0x80) {
                     final int n = utf8Length(pos, end);
@@ -618,17 +1001,71 @@ public final class SqlRedactor {
         }
     }
 
+    /**
+     * A word starting with an ASCII letter, '_' or '$' at {@code pos}: its ASCII part is scanned
+     * here, packing its key on the way; a word running into UTF-8 or the end goes on in {@link #word}.
+     */
+    private int wordStart(int pos, int end) {
+        final byte[] in = this.in;
+        final byte[] codes = Keywords.CODES;
+        long key = 0;
+        boolean packable = true;
+        int p = pos;
+        while (p < end) {
+            final int b = in[p] & 0xFF;
+            final int code = codes[b];
+            if (code != 0) {
+                key = (key << 6) | code;
+            } else if (b == '$') {
+                packable = false;
+            } else {
+                break;
+            }
+            p++;
+        }
+        tokenStart = pos;
+        if (p == end || in[p] < 0) {
+            state = WORD;
+            return p;
+        }
+        if (!packable || p - pos > Keywords.MAX_LENGTH) {
+            key = 0;
+        }
+        state = CODE;
+        return endLetterWord(p, end, key);
+    }
+
+    /** Digits at {@code pos}: a plain integer ended by ASCII punctuation or space is done here. */
+    private int numberStart(int pos, int end) {
+        final byte[] in = this.in;
+        tokenStart = pos;
+        signStart = -1;
+        int p = pos + 1;
+        while (p < end && isDigit(in[p])) {
+            p++;
+        }
+        if (p < end) {
+            final int b = in[p];
+            if (b >= 0 && b != '.' && !isIdentifierAscii(b)) {
+                endNumber(p);
+                return p;
+            }
+        }
+        state = NUMBER;
+        return p;
+    }
+
     /** A '+' or '-' that is not a comment or arrow: part of the number when in value position. */
     private int sign(int pos, int end) {
         if (valuePosition() && pos + 1 < end) {
-            final byte next = src.getByte(pos + 1);
+            final byte next = in[pos + 1];
             if (isDigit(next)) {
                 signStart = pos;
                 tokenStart = pos + 1;
                 state = NUMBER;
                 return pos + 2;
             }
-            if (next == '.' && pos + 2 < end && isDigit(src.getByte(pos + 2))) {
+            if (next == '.' && pos + 2 < end && isDigit(in[pos + 2])) {
                 signStart = pos;
                 tokenStart = pos + 1;
                 state = NUMBER_FRACTION;
@@ -643,13 +1080,13 @@ public final class SqlRedactor {
         final int p = pos + 2;
         int contentStart = -1;
         boolean hint = false;
-        if (p < end && src.getByte(p) == '!') {
+        if (p < end && in[p] == '!') {
             final int digits = countDigits(p + 1, end);
             contentStart = p + 1 + (digits >= 5 ? 5 : 0);
-        } else if (p + 1 < end && src.getByte(p) == 'M' && src.getByte(p + 1) == '!') {
+        } else if (p + 1 < end && in[p] == 'M' && in[p + 1] == '!') {
             final int digits = countDigits(p + 2, end);
             contentStart = p + 2 + (digits >= 6 ? 6 : digits == 5 ? 5 : 0);
-        } else if (p < end && src.getByte(p) == '+' && prevKind == T_WORD && Keywords.isHintVerb(prevKeyword)) {
+        } else if (p < end && in[p] == '+' && prevKind == T_WORD && Keywords.isHintVerb(prevKeyword)) {
             contentStart = p + 1;
             hint = true;
         }
@@ -671,7 +1108,7 @@ public final class SqlRedactor {
 
     private int word(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (isIdentifierAscii(b)) {
                 pos++;
             } else if (b >= 0x80) {
@@ -694,11 +1131,10 @@ public final class SqlRedactor {
     private int endWord(int pos, int end) {
         state = CODE;
         final int start = tokenStart;
-        final int length = pos - start;
-        final byte first = src.getByte(start);
+        final byte first = in[start];
         if (isDigit(first)) {
             // "123e" is a name to the server, but it is also a float cut before its exponent: hide it
-            final byte last = src.getByte(pos - 1);
+            final byte last = in[pos - 1];
             if ((last == 'e' || last == 'E') && allDigits(start, pos - 1)) {
                 literal(pos);
             } else {
@@ -706,14 +1142,22 @@ public final class SqlRedactor {
             }
             return pos;
         }
-        if (length == 1 && pos < end && src.getByte(pos) == '\'' && isLiteralPrefix(first)) {
+        return endLetterWord(pos, end, Keywords.pack(in, start, pos));
+    }
+
+    /** {@link #endWord} for a word not starting with a digit, {@code key} its {@link Keywords#pack}. */
+    private int endLetterWord(int pos, int end, long key) {
+        final int start = tokenStart;
+        final int length = pos - start;
+        final byte first = in[start];
+        if (length == 1 && pos < end && in[pos] == '\'' && isLiteralPrefix(first)) {
             quote = '\'';
             state = QUOTED;
             return pos + 1;
         }
-        if (first == '_' && length > 1 && Keywords.isCharset(Keywords.pack(src, start + 1, pos))) {
+        if (first == '_' && length > 1 && Keywords.isCharset(Keywords.pack(in, start + 1, pos))) {
             int q = pos;
-            while (q < end && isWhitespace(src.getByte(q))) {
+            while (q < end && isWhitespace(in[q])) {
                 q++;
             }
             if (literalStartsAt(q, end)) {
@@ -721,7 +1165,6 @@ public final class SqlRedactor {
                 return q;
             }
         }
-        final long key = Keywords.pack(src, start, pos);
         if ((key == Keywords.TRUE || key == Keywords.FALSE) && prevKind != T_DOT) {
             literal(pos);
             return pos;
@@ -732,7 +1175,7 @@ public final class SqlRedactor {
 
     private int number(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (isDigit((byte) b)) {
                 pos++;
                 continue;
@@ -749,8 +1192,8 @@ public final class SqlRedactor {
                     return pos + e;
                 }
             }
-            if (pos == tokenStart + 1 && src.getByte(tokenStart) == '0' && pos + 1 < end) {
-                final byte next = src.getByte(pos + 1);
+            if (pos == tokenStart + 1 && in[tokenStart] == '0' && pos + 1 < end) {
+                final byte next = in[pos + 1];
                 if ((b == 'x' || b == 'X') && isHexDigit(next)) {
                     state = NUMBER_HEX;
                     return pos + 2;
@@ -771,7 +1214,7 @@ public final class SqlRedactor {
 
     private int fraction(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (isDigit((byte) b)) {
                 pos++;
                 continue;
@@ -792,7 +1235,7 @@ public final class SqlRedactor {
 
     private int exponent(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (isDigit((byte) b)) {
                 pos++;
                 continue;
@@ -808,7 +1251,7 @@ public final class SqlRedactor {
 
     private int hex(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (isHexDigit((byte) b)) {
                 pos++;
                 continue;
@@ -824,7 +1267,7 @@ public final class SqlRedactor {
 
     private int bits(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (b == '0' || b == '1') {
                 pos++;
                 continue;
@@ -857,7 +1300,7 @@ public final class SqlRedactor {
     private int quoted(int pos, int end) {
         final byte q = quote;
         while (pos < end) {
-            final byte b = src.getByte(pos++);
+            final byte b = in[pos++];
             if (b == '\\' && backslashMode != NO_BACKSLASH_ESCAPES) {
                 state = QUOTED_ESCAPE;
                 return pos;
@@ -871,7 +1314,7 @@ public final class SqlRedactor {
     }
 
     private int quotedEnd(int pos) {
-        if (src.getByte(pos) == quote) {
+        if (in[pos] == quote) {
             state = QUOTED;
             return pos + 1;
         }
@@ -882,7 +1325,7 @@ public final class SqlRedactor {
 
     private int backquoted(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (b == '`') {
                 state = BACKQUOTED_END;
                 return pos + 1;
@@ -906,7 +1349,7 @@ public final class SqlRedactor {
     }
 
     private int backquotedEnd(int pos) {
-        if (src.getByte(pos) == '`') {
+        if (in[pos] == '`') {
             state = BACKQUOTED;
             return pos + 1;
         }
@@ -926,7 +1369,7 @@ public final class SqlRedactor {
 
     private int lineComment(int pos, int end) {
         while (pos < end) {
-            if (src.getByte(pos) == '\n') {
+            if (in[pos] == '\n') {
                 state = CODE;
                 return pos;
             }
@@ -937,7 +1380,7 @@ public final class SqlRedactor {
 
     private int blockComment(int pos, int end) {
         while (pos < end) {
-            if (src.getByte(pos++) == '*') {
+            if (in[pos++] == '*') {
                 state = BLOCK_COMMENT_STAR;
                 return pos;
             }
@@ -946,7 +1389,7 @@ public final class SqlRedactor {
     }
 
     private int blockCommentStar(int pos) {
-        final byte b = src.getByte(pos);
+        final byte b = in[pos];
         if (b == '/') {
             state = CODE;
             outConst(EMPTY_COMMENT);
@@ -960,7 +1403,7 @@ public final class SqlRedactor {
 
     private int unclassified(int pos, int end) {
         while (pos < end) {
-            final int b = src.getByte(pos) & 0xFF;
+            final int b = in[pos] & 0xFF;
             if (b >= 0x80) {
                 if (utf8Length(pos, end) > 0) {
                     break;
@@ -978,6 +1421,10 @@ public final class SqlRedactor {
     }
 
     private boolean valuePosition() {
+        return valuePosition(prevKind, prevKeyword);
+    }
+
+    private static boolean valuePosition(int prevKind, long prevKeyword) {
         return switch (prevKind) {
             case T_NONE, T_OPEN, T_COMMA, T_SEMI, T_OP, T_AT, T_HINT_OPEN, T_HINT_CLOSE -> true;
             case T_WORD -> Keywords.isValueStart(prevKeyword);
@@ -990,11 +1437,11 @@ public final class SqlRedactor {
         if (pos + 1 >= end) {
             return 0;
         }
-        final byte next = src.getByte(pos + 1);
+        final byte next = in[pos + 1];
         if (isDigit(next)) {
             return 1;
         }
-        if ((next == '+' || next == '-') && pos + 2 < end && isDigit(src.getByte(pos + 2))) {
+        if ((next == '+' || next == '-') && pos + 2 < end && isDigit(in[pos + 2])) {
             return 2;
         }
         return 0;
@@ -1012,19 +1459,19 @@ public final class SqlRedactor {
         if (q >= end) {
             return false;
         }
-        final byte b = src.getByte(q);
+        final byte b = in[q];
         if (b == '\'' || b == '"') {
             return true;
         }
         if (q + 1 >= end) {
             return false;
         }
-        final byte next = src.getByte(q + 1);
+        final byte next = in[q + 1];
         if (isLiteralPrefix(b) && next == '\'') {
             return true;
         }
         if (b == '0' && q + 2 < end) {
-            final byte third = src.getByte(q + 2);
+            final byte third = in[q + 2];
             return ((next == 'x' || next == 'X') && isHexDigit(third))
                 || ((next == 'b' || next == 'B') && (third == '0' || third == '1'));
         }
@@ -1033,7 +1480,7 @@ public final class SqlRedactor {
 
     private boolean allDigits(int start, int end) {
         for (int i = start; i < end; i++) {
-            if (!isDigit(src.getByte(i))) {
+            if (!isDigit(in[i])) {
                 return false;
             }
         }
@@ -1042,7 +1489,7 @@ public final class SqlRedactor {
 
     private int countDigits(int p, int end) {
         int n = 0;
-        while (p + n < end && isDigit(src.getByte(p + n))) {
+        while (p + n < end && isDigit(in[p + n])) {
             n++;
         }
         return n;
@@ -1050,7 +1497,7 @@ public final class SqlRedactor {
 
     /** Length of the valid UTF-8 sequence of two to four bytes at {@code pos}, else 0. */
     private int utf8Length(int pos, int end) {
-        final int b0 = src.getByte(pos) & 0xFF;
+        final int b0 = in[pos] & 0xFF;
         if (b0 < 0xC2 || b0 > 0xF4) {
             return 0;
         }
@@ -1058,7 +1505,7 @@ public final class SqlRedactor {
         if (pos + n > end) {
             return 0;
         }
-        final int b1 = src.getByte(pos + 1) & 0xFF;
+        final int b1 = in[pos + 1] & 0xFF;
         int lo = 0x80;
         int hi = 0xBF;
         if (b0 == 0xE0) {
@@ -1074,7 +1521,7 @@ public final class SqlRedactor {
             return 0;
         }
         for (int i = 2; i < n; i++) {
-            if ((src.getByte(pos + i) & 0xC0) != 0x80) {
+            if ((in[pos + i] & 0xC0) != 0x80) {
                 return 0;
             }
         }
@@ -1128,28 +1575,52 @@ public final class SqlRedactor {
         if (outFull) {
             return false;
         }
-        if ((long) outLength + ws + length > dstCapacity) {
+        final long needed = (long) outLength + ws + length;
+        if (needed > dstCapacity) {
             outFull = true;
             return false;
         }
+        if (needed > outRoom) {
+            growOutCopy((int) needed);
+        }
         if (ws > 0) {
-            dst.putBytes(dstOffset + outLength, src, wsFrom, ws);
+            copy(in, wsFrom, out, outBase + outLength, ws);
             outLength += ws;
         }
         return true;
     }
 
+    /** Only when writing to {@link #outCopy}: the destination's own array is never outgrown. */
+    private void growOutCopy(int needed) {
+        final byte[] bigger = new byte[Math.min(grownLength(needed), dstCapacity)];
+        System.arraycopy(outCopy, 0, bigger, 0, outLength);
+        outCopy = bigger;
+        out = bigger;
+        outRoom = bigger.length;
+    }
+
     private void outSource(int start, int end) {
         if (reserve(end - start)) {
-            dst.putBytes(dstOffset + outLength, src, start, end - start);
+            copy(in, start, out, outBase + outLength, end - start);
             outLength += end - start;
         }
     }
 
     private void outConst(byte[] bytes) {
         if (reserve(bytes.length)) {
-            dst.putBytes(dstOffset + outLength, bytes);
+            copy(bytes, 0, out, outBase + outLength, bytes.length);
             outLength += bytes.length;
+        }
+    }
+
+    /** Tokens are mostly a few bytes long: a loop beats a call for those. */
+    private static void copy(byte[] from, int fromIndex, byte[] to, int toIndex, int length) {
+        if (length <= 8) {
+            for (int i = 0; i < length; i++) {
+                to[toIndex + i] = from[fromIndex + i];
+            }
+        } else {
+            System.arraycopy(from, fromIndex, to, toIndex, length);
         }
     }
 
@@ -1168,6 +1639,32 @@ public final class SqlRedactor {
     }
 
     private void fpWrite(int kind, long key, int start, int end, byte[] constant) {
+        boolean rowContinues = false;
+        if (fpListActive || fpRows != ROWS_NONE) {
+            rowContinues = fpTrackLists(kind, key);
+        }
+        if (!fpDropped) {
+            fpAppend(kind, start, end, constant);
+        }
+        if (kind == T_OPEN) {
+            fpOpen(rowContinues);
+        } else if (kind == T_CLOSE) {
+            fpClose();
+        }
+        if (kind != T_WORD) {
+            fpListExpect = LIST_NONE;
+        } else if (key == Keywords.IN) {
+            fpListExpect = LIST_IN;
+        } else if (key == Keywords.VALUES || key == Keywords.VALUE) {
+            fpListExpect = LIST_VALUES;
+        } else {
+            fpListExpect = LIST_NONE;
+        }
+        fpPrevKind = kind;
+    }
+
+    /** Counts the items of an open list and follows the rows of VALUES; true when a row goes on. */
+    private boolean fpTrackLists(int kind, long key) {
         if (fpListActive && !(kind == T_CLOSE && fpDepth == fpListDepth)) {
             if (fpDepth == fpListDepth && (kind == T_LITERAL || (kind == T_WORD && key == Keywords.NULL))) {
                 fpListItems++;
@@ -1187,62 +1684,64 @@ public final class SqlRedactor {
             rowContinues = kind == T_OPEN;
             fpRows = ROWS_NONE;
         }
+        return rowContinues;
+    }
 
-        if (!fpDropped) {
-            final boolean space = needsSpace(fpPrevKind, kind);
-            final int length = constant != null ? constant.length : end - start;
-            if (fpLength + (space ? 1 : 0) + length > fpBytes.length) {
-                fpDropped = true;
-            } else {
-                if (space) {
-                    fpBytes[fpLength++] = ' ';
-                }
-                if (constant != null) {
-                    System.arraycopy(constant, 0, fpBytes, fpLength, length);
-                    fpLength += length;
-                } else if (kind == T_QIDENT) {
-                    fpBackquoted(start, end);
-                } else if (kind == T_WORD || kind == T_VAR || kind == T_PLACEHOLDER) {
-                    fpLowerCase(start, end);
-                } else {
-                    fpBuffer.putBytes(fpLength, src, start, length);
-                    fpLength += length;
-                }
-            }
+    private void fpAppend(int kind, int start, int end, byte[] constant) {
+        final boolean space = SPACE_BETWEEN[(fpPrevKind << 4) | kind];
+        final int length = constant != null ? constant.length : end - start;
+        final byte[] fp = fpBytes;
+        int at = fpLength;
+        if (at + (space ? 1 : 0) + length > fp.length) {
+            fpDropped = true;
+            return;
         }
-
-        if (kind == T_OPEN) {
-            fpDepth++;
-            // IN ((a, b), (c, d)): the tuples are rows of the IN list
-            final boolean tuple = fpListActive && fpListKind == KIND_IN && fpPrevKind == T_OPEN
-                && fpDepth == fpListDepth + 1;
-            if (fpListExpect != LIST_NONE || rowContinues || tuple) {
-                fpListActive = false;
-                if (!fpDropped) {
-                    fpListActive = true;
-                    fpListKind = rowContinues ? KIND_ROW_NEXT : fpListExpect == LIST_IN ? KIND_IN : KIND_ROW_FIRST;
-                    fpListStart = fpLength - 1;
-                    fpListDepth = fpDepth;
-                    fpListSimple = true;
-                    fpListItems = 0;
-                }
-            }
-        } else if (kind == T_CLOSE) {
-            if (fpListActive && fpDepth == fpListDepth) {
-                closeList();
-            }
-            if (fpDepth > 0) {
-                fpDepth--;
-            }
+        if (space) {
+            fp[at++] = ' ';
         }
-        if (kind == T_WORD && key == Keywords.IN) {
-            fpListExpect = LIST_IN;
-        } else if (kind == T_WORD && (key == Keywords.VALUES || key == Keywords.VALUE)) {
-            fpListExpect = LIST_VALUES;
+        if (constant != null) {
+            copy(constant, 0, fp, at, length);
+            fpLength = at + length;
+        } else if (kind == T_WORD || kind == T_VAR || kind == T_PLACEHOLDER) {
+            final byte[] in = this.in;
+            for (int i = start; i < end; i++) {
+                fp[at++] = LOWER[in[i] & 0xFF];
+            }
+            fpLength = at;
+        } else if (kind == T_QIDENT) {
+            fpLength = at;
+            fpBackquoted(start, end);
         } else {
-            fpListExpect = LIST_NONE;
+            copy(in, start, fp, at, length);
+            fpLength = at + length;
         }
-        fpPrevKind = kind;
+    }
+
+    private void fpOpen(boolean rowContinues) {
+        fpDepth++;
+        // IN ((a, b), (c, d)): the tuples are rows of the IN list
+        final boolean tuple = fpListActive && fpListKind == KIND_IN && fpPrevKind == T_OPEN
+            && fpDepth == fpListDepth + 1;
+        if (fpListExpect != LIST_NONE || rowContinues || tuple) {
+            fpListActive = false;
+            if (!fpDropped) {
+                fpListActive = true;
+                fpListKind = rowContinues ? KIND_ROW_NEXT : fpListExpect == LIST_IN ? KIND_IN : KIND_ROW_FIRST;
+                fpListStart = fpLength - 1;
+                fpListDepth = fpDepth;
+                fpListSimple = true;
+                fpListItems = 0;
+            }
+        }
+    }
+
+    private void fpClose() {
+        if (fpListActive && fpDepth == fpListDepth) {
+            closeList();
+        }
+        if (fpDepth > 0) {
+            fpDepth--;
+        }
     }
 
     private void closeList() {
@@ -1282,19 +1781,27 @@ public final class SqlRedactor {
         return true;
     }
 
-    private void fpLowerCase(int start, int end) {
-        for (int i = start; i < end; i++) {
-            fpBytes[fpLength++] = lowerCase(src.getByte(i));
-        }
-    }
-
     /** Without the enclosing backquotes; a doubled backquote inside becomes one. */
     private void fpBackquoted(int start, int end) {
         for (int i = start + 1; i < end - 1; i++) {
-            final byte b = src.getByte(i);
+            final byte b = in[i];
             fpBytes[fpLength++] = lowerCase(b);
             if (b == '`') {
                 i++;
+            }
+        }
+    }
+
+    /** {@link #needsSpace} for {@code (prev << 4) | kind}. */
+    private static final boolean[] SPACE_BETWEEN = new boolean[256];
+
+    static {
+        for (int prev = 0; prev < 16; prev++) {
+            for (int kind = 0; kind < 16; kind++) {
+                SPACE_BETWEEN[(prev << 4) | kind] = needsSpace(prev, kind);
+            }
+            if (needsSpace(prev, T_WORD) != needsSpace(prev, T_LITERAL)) {
+                throw new AssertionError("fastCode spaces TRUE and FALSE as words");
             }
         }
     }
@@ -1312,41 +1819,97 @@ public final class SqlRedactor {
 
     // ------------------------------------------------------------------ byte classes
 
+    private static final int C_WHITESPACE = 1;
+    private static final int C_DIGIT = 2;
+    private static final int C_HEX = 4;
+    private static final int C_LETTER = 8;
+    /** ASCII letters, digits, '_' and '$'. */
+    private static final int C_IDENTIFIER = 16;
+    private static final int C_LITERAL_PREFIX = 32;
+    /** Control bytes other than space, tab, CR and LF; DEL; backslash. */
+    private static final int C_UNCLASSIFIABLE = 64;
+    /** ASCII letters, '_' and '$': what starts a word. */
+    private static final int C_WORD_START = 128;
+
+    /** The classes of each byte value, indexed by {@code b & 0xFF}; bytes from 0x80 have none. */
+    private static final byte[] CLASSES = new byte[256];
+    /** ASCII lower case of each byte value, indexed by {@code b & 0xFF}. */
+    private static final byte[] LOWER = new byte[256];
+    /** {@link #LOWER} for the bytes of {@link #C_IDENTIFIER}, 0 for the others. */
+    private static final byte[] IDENTIFIER_LOWER = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            int c = 0;
+            if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+                c |= C_WHITESPACE;
+            }
+            if (b >= '0' && b <= '9') {
+                c |= C_DIGIT | C_HEX | C_IDENTIFIER;
+            }
+            if ((b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')) {
+                c |= C_HEX;
+            }
+            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) {
+                c |= C_LETTER | C_IDENTIFIER;
+            }
+            if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b == '_' || b == '$') {
+                c |= C_WORD_START;
+            }
+            if (b == '_' || b == '$') {
+                c |= C_IDENTIFIER;
+            }
+            if (b == 'x' || b == 'X' || b == 'b' || b == 'B' || b == 'n' || b == 'N') {
+                c |= C_LITERAL_PREFIX;
+            }
+            if ((b < 0x20 && (c & C_WHITESPACE) == 0) || b == 0x7F || b == '\\') {
+                c |= C_UNCLASSIFIABLE;
+            }
+            CLASSES[b] = (byte) c;
+            LOWER[b] = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+            IDENTIFIER_LOWER[b] = (c & C_IDENTIFIER) != 0 ? LOWER[b] : 0;
+        }
+    }
+
+    private static boolean is(int b, int classes) {
+        return (CLASSES[b & 0xFF] & classes) != 0;
+    }
+
     private static byte lowerCase(byte b) {
-        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+        return LOWER[b & 0xFF];
     }
 
     private static boolean isWhitespace(int b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+        return is(b, C_WHITESPACE);
     }
 
     private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
+        return is(b, C_DIGIT);
     }
 
     private static boolean isHexDigit(byte b) {
-        return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+        return is(b, C_HEX);
     }
 
     private static boolean isAsciiLetter(byte b) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+        return is(b, C_LETTER);
     }
 
     private static boolean isIdentifierAscii(int b) {
-        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_' || b == '$';
+        return is(b, C_IDENTIFIER);
     }
 
     /** Any byte that could continue an identifier, UTF-8 lead and continuation bytes included. */
     private static boolean isIdentifierByte(int b) {
-        return isIdentifierAscii(b) || b >= 0x80;
+        return isIdentifierAscii(b) || (b & 0xFF) >= 0x80;
     }
 
     private static boolean isLiteralPrefix(byte b) {
-        return b == 'x' || b == 'X' || b == 'b' || b == 'B' || b == 'n' || b == 'N';
+        return is(b, C_LITERAL_PREFIX);
     }
 
     private static boolean isUnclassifiableAscii(int b) {
-        return (b < 0x20 && !isWhitespace(b)) || b == 0x7F || b == '\\';
+        return is(b, C_UNCLASSIFIABLE);
     }
 
     private static int skipLine(DirectBuffer src, int p, int end) {
