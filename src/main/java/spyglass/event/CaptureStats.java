@@ -27,6 +27,12 @@ public final class CaptureStats {
     public long truncatedStatements;
     public long protocolErrors;
 
+    public void reset() {
+        copyFrom(ZERO);
+    }
+
+    private static final CaptureStats ZERO = new CaptureStats();
+
     public void copyFrom(final CaptureStats other) {
         packets = other.packets;
         bytes = other.bytes;

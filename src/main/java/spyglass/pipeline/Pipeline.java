@@ -25,9 +25,7 @@ public final class Pipeline implements FrameHandler {
 
     private long frames;
     private long bytes;
-    private long filteredOut;
     private long sourceMalformed;
-    private long firstTimestampNanos = Long.MIN_VALUE;
     private long lastTimestampNanos;
     private long nextStatsNanos = Long.MAX_VALUE;
     private long nextIdleCheckNanos = Long.MAX_VALUE;
@@ -59,8 +57,7 @@ public final class Pipeline implements FrameHandler {
                         final long timestampNanos, final int linkType) {
         frames++;
         bytes += originalLength;
-        if (firstTimestampNanos == Long.MIN_VALUE) {
-            firstTimestampNanos = timestampNanos;
+        if (frames == 1) {
             if (options.statsIntervalNanos > 0) {
                 nextStatsNanos = timestampNanos + options.statsIntervalNanos;
             }
@@ -73,8 +70,6 @@ public final class Pipeline implements FrameHandler {
         if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK) {
             if (options.serverFilter.accepts(segment)) {
                 worker.onSegment(segment);
-            } else {
-                filteredOut++;
             }
         }
         // Idle is a matter of capture time, so it is checked by capture time, not by frame count.
@@ -104,7 +99,7 @@ public final class Pipeline implements FrameHandler {
     /** Counters now; the returned object is reused by the next call. */
     public CaptureStats snapshot() {
         final CaptureStats s = stats;
-        s.copyFrom(EMPTY);
+        s.reset();
         s.packets = frames;
         s.bytes = bytes;
         s.tcpSegments = decoder.tcpSegments();
@@ -117,18 +112,4 @@ public final class Pipeline implements FrameHandler {
     public long frames() {
         return frames;
     }
-
-    public long filteredOut() {
-        return filteredOut;
-    }
-
-    public long firstTimestampNanos() {
-        return firstTimestampNanos == Long.MIN_VALUE ? 0 : firstTimestampNanos;
-    }
-
-    public long lastTimestampNanos() {
-        return lastTimestampNanos;
-    }
-
-    private static final CaptureStats EMPTY = new CaptureStats();
 }
