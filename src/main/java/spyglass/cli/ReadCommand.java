@@ -89,6 +89,11 @@ public final class ReadCommand implements Callable<Integer> {
         description = "Write a stats record every SECONDS of capture time; 0 writes only the final one (default).")
     long statsIntervalSeconds;
 
+    @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "1",
+        description = "Worker threads; connections are spread over them by a hash of their addresses. "
+            + "With more than one, records of different connections may interleave differently (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress and no summary on standard error.")
     boolean quiet;
 
@@ -102,9 +107,7 @@ public final class ReadCommand implements Callable<Integer> {
 
         final CaptureFileWriter writer = openOutput();
         int status = 0;
-        final Pipeline pipeline;
-        try {
-            pipeline = new Pipeline(options, writer);
+        try (Pipeline pipeline = new Pipeline(options, writer)) {
             writer.writeCaptureStart(Version.VERSION, Hostname.get(), describeSources(), options.serverFilter.describe(server),
                 wallClockNanos());
             final Progress progress = new Progress(err, quiet, pipeline);
@@ -149,7 +152,11 @@ public final class ReadCommand implements Callable<Integer> {
         if (statsIntervalSeconds < 0) {
             throw bad("--stats-interval cannot be negative; 0 writes only the final stats record");
         }
+        if (workers < 1 || workers > 256) {
+            throw bad("--workers must be from 1 to 256 (the default is 1)");
+        }
         final PipelineOptions options = new PipelineOptions();
+        options.workers = workers;
         options.serverFilter = serverAddress == null ? ServerFilter.ports(ports) : ServerFilter.portsAndAddress(ports, resolveServer());
         options.flowTable.maxFlows(maxFlows)
             .outOfOrderBytesPerDirection(reorderBuffer)

@@ -1,48 +1,128 @@
 package spyglass.pipeline;
 
-import org.agrona.DirectBuffer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.agrona.BitUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import spyglass.event.CaptureStats;
 import spyglass.output.CaptureFileWriter;
-import spyglass.packet.PacketDecoder;
-import spyglass.packet.TcpSegment;
-import spyglass.source.FrameHandler;
 import spyglass.source.PacketSource;
 
 /**
- * source → decode → worker → capture file, on the calling thread.
+ * source → dispatcher (calling thread) → worker rings → workers → output ring → writer thread →
+ * capture file: the pipeline of DESIGN.md, the same for files and live capture.
  *
- * <p>The offline path runs one worker on the reading thread; the live path (a later step) puts
- * rings between the decode and the workers. Both share {@link Worker}, so what the offline tests
- * prove holds for the live path too.
+ * <p>The thread that calls {@link #drain} (or hands frames to {@link #frameHandler()}) is the
+ * capture thread. {@link #start()} starts one thread per worker and the writer thread; before it,
+ * the caller may write to the capture file (the {@code capture_start} line), after {@link #finish}
+ * the threads are gone and the file is the caller's again.
  */
-public final class Pipeline implements FrameHandler {
+public final class Pipeline implements AutoCloseable {
+    /** Room in the output ring for this many of the longest lines a worker can produce. */
+    private static final int LONGEST_LINES_IN_OUTPUT_RING = 8;
+    private static final int MIN_OUTPUT_RING_BYTES = 4 << 20;
+
     private final PipelineOptions options;
     private final CaptureFileWriter writer;
-    private final PacketDecoder decoder = new PacketDecoder();
-    private final TcpSegment segment = new TcpSegment();
-    private final Worker worker;
+    private final PipelineFailure failure = new PipelineFailure();
+    private final RingBuffer[] workerRings;
+    private final RingBuffer outputRing;
+    private final WorkerAgent[] workerAgents;
+    private final WriterAgent writerAgent;
+    private final Dispatcher dispatcher;
+    private final OutputRingSink statsSink;
     private final CaptureStats stats = new CaptureStats();
+    private final IdleStrategy finishIdle = idleStrategy();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
 
-    private long frames;
-    private long bytes;
     private long sourceMalformed;
-    private long lastTimestampNanos;
-    private long nextStatsNanos = Long.MAX_VALUE;
-    private long nextIdleCheckNanos = Long.MAX_VALUE;
+    private boolean started;
+    private boolean finished;
 
     public Pipeline(final PipelineOptions options, final CaptureFileWriter writer) {
+        options.validate();
         this.options = options;
         this.writer = writer;
-        this.worker = new Worker(options, writer);
+        this.outputRing = new ManyToOneRingBuffer(ring(outputRingBytes(options)));
+        this.workerRings = new RingBuffer[options.workers];
+        this.workerAgents = new WorkerAgent[options.workers];
+        for (int w = 0; w < options.workers; w++) {
+            workerRings[w] = new OneToOneRingBuffer(ring(options.workerRingBytes));
+            final OutputRingSink sink = new OutputRingSink(outputRing, idleStrategy(), failure);
+            workerAgents[w] = new WorkerAgent(w, workerRings[w], new Worker(options, sink), failure, options.placement);
+        }
+        this.writerAgent = new WriterAgent(outputRing, writer, failure, options.placement, options.flushIntervalNanos);
+        this.statsSink = new OutputRingSink(outputRing, idleStrategy(), failure);
+        this.dispatcher = new Dispatcher(options, workerRings, idleStrategy(), failure, this::writePeriodicStats);
+    }
+
+    /** The output ring holds several of the longest lines: a statement at its cap, every byte escaped. */
+    static int outputRingBytes(final PipelineOptions options) {
+        final long longestLine = 6L * (options.mysql.maxStatementBytes + 4096) + 8192;
+        final long wanted = Math.max(MIN_OUTPUT_RING_BYTES, LONGEST_LINES_IN_OUTPUT_RING * longestLine);
+        if (wanted > 1 << 30) {
+            throw new IllegalArgumentException("statements of " + options.mysql.maxStatementBytes
+                + " bytes need too large an output ring: lower the statement cap");
+        }
+        return BitUtil.findNextPositivePowerOfTwo((int) wanted);
+    }
+
+    private static UnsafeBuffer ring(final int capacity) {
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    private static IdleStrategy idleStrategy() {
+        // Spin briefly, then yield, then park up to 1 ms: an idle worker costs ~1000 wake-ups a
+        // second, and 1 ms of a busy link (a few MB) fits its ring.
+        return new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
+    }
+
+    /** Starts the worker and writer threads; from now on only the writer thread writes to the file. */
+    public void start() {
+        if (started) {
+            return;
+        }
+        started = true;
+        for (final WorkerAgent agent : workerAgents) {
+            startThread(agent);
+        }
+        startThread(writerAgent);
+    }
+
+    private void startThread(final org.agrona.concurrent.Agent agent) {
+        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, agent);
+        runners.add(runner);
+        threads.add(AgentRunner.startOnThread(runner));
+    }
+
+    private void onAgentError(final Throwable t) {
+        // Agents record their own failure and stop; what reaches here is the termination itself.
+        failure.record(t.getCause() != null && t instanceof org.agrona.concurrent.AgentTerminationException ? t.getCause() : t);
+    }
+
+    /** The capture thread's handler, for a caller that polls a source itself (live capture). */
+    public spyglass.source.FrameHandler frameHandler() {
+        return dispatcher;
     }
 
     /**
      * Reads the source to its end (or its damage: the exception comes after every good frame has
-     * been processed).
+     * been handed to the workers).
      */
     public void drain(final PacketSource source, final int batch, final Runnable afterBatch) {
+        start();
         try {
-            while (source.poll(this, batch) >= 0) {
+            while (source.poll(dispatcher, batch) >= 0) {
+                failure.throwIfFailed();
                 if (afterBatch != null) {
                     afterBatch.run();
                 }
@@ -52,64 +132,108 @@ public final class Pipeline implements FrameHandler {
         }
     }
 
-    @Override
-    public void onFrame(final DirectBuffer frame, final int offset, final int capturedLength, final int originalLength,
-                        final long timestampNanos, final int linkType) {
-        frames++;
-        bytes += originalLength;
-        if (frames == 1) {
-            if (options.statsIntervalNanos > 0) {
-                nextStatsNanos = timestampNanos + options.statsIntervalNanos;
-            }
-            nextIdleCheckNanos = timestampNanos + options.idleCheckIntervalNanos;
-        }
-        // Files may hold frames slightly out of time order (several interfaces): time only moves on.
-        if (timestampNanos > lastTimestampNanos) {
-            lastTimestampNanos = timestampNanos;
-        }
-        if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK) {
-            if (options.serverFilter.accepts(segment)) {
-                worker.onSegment(segment);
+    /**
+     * Waits until every segment handed over so far has been processed and every line it produced
+     * handed to the capture file's buffer: a quiet point, for measurements between two reads.
+     */
+    public void awaitIdle() {
+        for (final RingBuffer ring : workerRings) {
+            while (ring.producerPosition() != ring.consumerPosition()) {
+                waitForThreads();
             }
         }
-        // Idle is a matter of capture time, so it is checked by capture time, not by frame count.
-        if (lastTimestampNanos >= nextIdleCheckNanos) {
-            nextIdleCheckNanos = lastTimestampNanos + options.idleCheckIntervalNanos;
-            worker.expireIdle(lastTimestampNanos);
+        while (outputRing.producerPosition() != outputRing.consumerPosition()) {
+            waitForThreads();
         }
-        if (lastTimestampNanos >= nextStatsNanos) {
-            nextStatsNanos += options.statsIntervalNanos;
-            writer.writeStats(snapshot(), lastTimestampNanos);
-        }
+        finishIdle.reset();
     }
 
-    /** Ends the capture: closes every connection, then writes the final {@code stats} and {@code capture_end}. */
+    /** Counts frames a source skipped as damaged (when the caller polls it itself). */
+    public void addSourceMalformed(final long frames) {
+        sourceMalformed += frames;
+    }
+
+    /**
+     * Ends the capture: every worker closes its connections at the last capture time, the writer
+     * writes out every line, the threads stop; then the final {@code stats} and {@code capture_end}.
+     */
     public CaptureStats finish(final long wallClockNanos) {
-        // A connection already silent past the timeout when the capture ends was idle, not cut off.
-        worker.expireIdle(lastTimestampNanos);
-        worker.closeAll(lastTimestampNanos);
+        if (finished) {
+            throw new IllegalStateException("finish() was already called");
+        }
+        finished = true;
+        start();
+        try {
+            dispatcher.endOfInput();
+            for (final WorkerAgent agent : workerAgents) {
+                while (!agent.finished()) {
+                    waitForThreads();
+                }
+            }
+            while (outputRing.producerPosition() != outputRing.consumerPosition()) {
+                waitForThreads();
+            }
+        } finally {
+            stopThreads();
+        }
+        failure.throwIfFailed();
         final CaptureStats end = snapshot();
+        final long frames = dispatcher.frames();
         // The final stats speak of capture time; with no packet at all there is none, so say now.
-        writer.writeStats(end, frames == 0 ? wallClockNanos : lastTimestampNanos);
+        writer.writeStats(end, frames == 0 ? wallClockNanos : dispatcher.lastTimestampNanos());
         writer.writeCaptureEnd(end, wallClockNanos);
         writer.flush();
         return end;
     }
 
-    /** Counters now; the returned object is reused by the next call. */
+    private void waitForThreads() {
+        failure.throwIfFailed();
+        finishIdle.idle();
+    }
+
+    private void stopThreads() {
+        for (final AgentRunner runner : runners) {
+            runner.close();
+        }
+        runners.clear();
+    }
+
+    /** Stops the threads if {@link #finish} was not reached (an error on the way): nothing more is written. */
+    @Override
+    public void close() {
+        stopThreads();
+    }
+
+    private void writePeriodicStats() {
+        statsSink.offerStats(snapshot(), dispatcher.lastTimestampNanos(), options.backpressure == Backpressure.WAIT);
+    }
+
+    /**
+     * Counters now. Read from the workers while they run, so each may be a moment stale; exact once
+     * {@link #finish} has stopped them. The returned object is reused by the next call.
+     */
     public CaptureStats snapshot() {
         final CaptureStats s = stats;
         s.reset();
-        s.packets = frames;
-        s.bytes = bytes;
+        s.packets = dispatcher.frames();
+        s.bytes = dispatcher.bytes();
+        final spyglass.packet.PacketDecoder decoder = dispatcher.decoder();
         s.tcpSegments = decoder.tcpSegments();
         s.malformed = decoder.malformed() + sourceMalformed;
         s.nonTcp = decoder.notIp() + decoder.notTcp() + decoder.fragments() + decoder.unsupportedLinkType();
-        worker.addTo(s);
+        s.ringDrops = dispatcher.ringDrops();
+        for (final WorkerAgent agent : workerAgents) {
+            agent.worker().addTo(s);
+        }
         return s;
     }
 
     public long frames() {
-        return frames;
+        return dispatcher.frames();
+    }
+
+    /** The worker and writer threads (empty before {@link #start}): for tests that measure them. */
+    public List<Thread> threads() {
+        return List.copyOf(threads);
     }
 }

@@ -20,8 +20,9 @@ import spyglass.testing.TcpConversation;
 
 /**
  * DESIGN.md, "Proof, not promises": once warmed up, the whole offline pipeline -- mapped file,
- * decode, flow table, reassembly, MySQL state machine, redaction, JSON encoding, capture file --
- * allocates nothing per packet.
+ * decode, worker rings, flow table, reassembly, MySQL state machine, redaction, JSON encoding,
+ * output ring, capture file -- allocates nothing per packet on any of its threads (the capture
+ * thread, two workers, the writer).
  *
  * <p>Warm-up reads two files (JIT, pools, the out-of-order store, the writer's buffers) through the
  * pipeline that is then measured reading a third file with the same shape but different flows, so
@@ -40,8 +41,12 @@ class PipelineAllocationTest {
      * result set, 1 in 5 an UPDATE answered by OK; each response ACKed), then QUIT and FIN.
      */
     static Path workload(final Path file, final int basePort, final long startUs) {
+        return workload(file, basePort, startUs, CONNECTIONS);
+    }
+
+    static Path workload(final Path file, final int basePort, final long startUs, final int connections) {
         final List<TcpConversation> conversations = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
+        for (int i = 0; i < connections; i++) {
             final ScriptedConnection c = ScriptedConnection.ipv4("10.1." + (i / 200) + "." + (1 + i % 200), basePort + i,
                 "10.0.0.2", 3306);
             final long offset = startUs + 10L * i;
@@ -68,8 +73,15 @@ class PipelineAllocationTest {
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private static long allocatedBytes() {
-        return THREADS.getCurrentThreadAllocatedBytes();
+    /** Bytes allocated so far by the capture thread (this one) and every thread of the pipeline. */
+    private static long allocatedBytes(final long[] threadIds) {
+        long sum = 0;
+        for (final long id : threadIds) {
+            final long bytes = THREADS.getThreadAllocatedBytes(id);
+            assertTrue(bytes >= 0, "allocation of thread " + id + " not measurable");
+            sum += bytes;
+        }
+        return sum;
     }
 
     private static void drain(final Pipeline pipeline, final Path file) {
@@ -80,26 +92,37 @@ class PipelineAllocationTest {
 
     @Test
     void warmPipelineAllocatesNothingPerPacket() {
-        final Path warmUp1 = workload(tmp.resolve("a1.pcap"), 40_000, 0);
-        final Path warmUp2 = workload(tmp.resolve("a2.pcap"), 45_000, 1_000_000);
+        // Twice the connections at once: however the hash spreads the measured file's connections
+        // over the two workers, neither holds more at once than it already pooled.
+        final Path warmUp1 = workload(tmp.resolve("a1.pcap"), 40_000, 0, 2 * CONNECTIONS);
+        final Path warmUp2 = workload(tmp.resolve("a2.pcap"), 45_000, 1_000_000, 2 * CONNECTIONS);
         final Path measured = workload(tmp.resolve("b.pcap"), 50_000, 2_000_000);
         final Path out = tmp.resolve("out.jsonl");
 
         final PipelineOptions options = new PipelineOptions();
         options.serverFilter = ServerFilter.ports(3306);
+        options.workers = 2;
         final CaptureFileWriter writer = CaptureFileWriter.create(out);
         final Pipeline pipeline = new Pipeline(options, writer);
         drain(pipeline, warmUp1);
         drain(pipeline, warmUp2);
+        pipeline.awaitIdle();
         final long framesBefore = pipeline.frames();
         final long queriesBefore = pipeline.snapshot().queries;
+        final List<Thread> threads = new ArrayList<>(pipeline.threads());
+        assertEquals(options.workers + 1, threads.size(), "worker and writer threads");
+        threads.add(Thread.currentThread());
+        final long[] ids = threads.stream().mapToLong(Thread::threadId).toArray();
 
         final long allocated;
         final long packets;
         try (PcapFileSource source = new PcapFileSource(measured)) {
-            final long before = allocatedBytes();
+            final long before = allocatedBytes(ids);
+
             pipeline.drain(source, 65_536, null);
-            allocated = allocatedBytes() - before;
+            pipeline.awaitIdle();
+            allocated = allocatedBytes(ids) - before;
+
             packets = pipeline.frames() - framesBefore;
         }
         final long queries = pipeline.snapshot().queries - queriesBefore;
@@ -109,10 +132,10 @@ class PipelineAllocationTest {
         final CaptureStats end = pipeline.finish(0);
         writer.close();
         assertEquals((long) CONNECTIONS * QUERIES, queries);
-        assertEquals(3L * CONNECTIONS * QUERIES, end.queries);
-        assertEquals(3L * CONNECTIONS, end.connections);
+        assertEquals(5L * CONNECTIONS * QUERIES, end.queries);
+        assertEquals(5L * CONNECTIONS, end.connections);
         assertEquals(0, end.gaps + end.resyncs + end.protocolErrors + end.malformed + end.outOfOrderSegments);
-        assertEquals(3L * CONNECTIONS, CaptureFile.read(out).ofType("conn_close").size());
+        assertEquals(5L * CONNECTIONS, CaptureFile.read(out).ofType("conn_close").size());
         assertTrue(allocated < packets, "allocated " + allocated + " bytes for " + packets + " packets after warm-up");
     }
 }

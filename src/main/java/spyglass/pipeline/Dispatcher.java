@@ -1,0 +1,165 @@
+package spyglass.pipeline;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import spyglass.packet.FlowHash;
+import spyglass.packet.PacketDecoder;
+import spyglass.packet.TcpSegment;
+import spyglass.source.FrameHandler;
+
+/**
+ * The capture thread's share of the work: decodes each frame in place (link, IP, TCP), keeps the
+ * MySQL servers' segments, drops pure ACKs, picks the worker by a symmetric flow hash (both
+ * directions of a connection meet on one worker) and writes the segment straight into that
+ * worker's ring: the payload's only copy.
+ *
+ * <p>Also the pipeline's clock: capture time only moves on here, so this is where idle checks
+ * ({@link SegmentRecord#MSG_TICK}) and periodic stats are triggered.
+ */
+final class Dispatcher implements FrameHandler {
+    private final PacketDecoder decoder = new PacketDecoder();
+    private final TcpSegment segment = new TcpSegment();
+    private final ServerFilter serverFilter;
+    private final RingBuffer[] rings;
+    private final int workerMask;
+    private final boolean dropPureAcks;
+    private final boolean waitWhenFull;
+    private final IdleStrategy idle;
+    private final PipelineFailure failure;
+    private final long idleCheckIntervalNanos;
+    private final long statsIntervalNanos;
+    private final Runnable statsDue;
+
+    private long frames;
+    private long bytes;
+    private long pureAcks;
+    private long ringDrops;
+    private long lastTimestampNanos;
+    private long nextIdleCheckNanos = Long.MAX_VALUE;
+    private long nextStatsNanos = Long.MAX_VALUE;
+
+    Dispatcher(final PipelineOptions options, final RingBuffer[] rings, final IdleStrategy idle,
+               final PipelineFailure failure, final Runnable statsDue) {
+        this.serverFilter = options.serverFilter;
+        this.rings = rings;
+        this.workerMask = Integer.bitCount(rings.length) == 1 ? rings.length - 1 : -1;
+        this.dropPureAcks = options.dropPureAcks;
+        this.waitWhenFull = options.backpressure == Backpressure.WAIT;
+        this.idle = idle;
+        this.failure = failure;
+        this.idleCheckIntervalNanos = options.idleCheckIntervalNanos;
+        this.statsIntervalNanos = options.statsIntervalNanos;
+        this.statsDue = statsDue;
+    }
+
+    @Override
+    public void onFrame(final DirectBuffer frame, final int offset, final int capturedLength, final int originalLength,
+                        final long timestampNanos, final int linkType) {
+        frames++;
+        bytes += originalLength;
+        if (frames == 1) {
+            if (statsIntervalNanos > 0) {
+                nextStatsNanos = timestampNanos + statsIntervalNanos;
+            }
+            nextIdleCheckNanos = timestampNanos + idleCheckIntervalNanos;
+        }
+        // Files may hold frames slightly out of time order (several interfaces): time only moves on.
+        if (timestampNanos > lastTimestampNanos) {
+            lastTimestampNanos = timestampNanos;
+        }
+        if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK
+            && serverFilter.accepts(segment)) {
+            if (dropPureAcks && segment.payloadLength == 0
+                && (segment.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) == 0) {
+                pureAcks++;
+            } else {
+                handOver(segment);
+            }
+        }
+        // Idle is a matter of capture time, so it is checked by capture time, not by frame count.
+        if (lastTimestampNanos >= nextIdleCheckNanos) {
+            nextIdleCheckNanos = lastTimestampNanos + idleCheckIntervalNanos;
+            for (int w = 0; w < rings.length; w++) {
+                sendTime(w, SegmentRecord.MSG_TICK, lastTimestampNanos, false);
+            }
+        }
+        if (lastTimestampNanos >= nextStatsNanos) {
+            nextStatsNanos += statsIntervalNanos;
+            statsDue.run();
+        }
+    }
+
+    private void handOver(final TcpSegment s) {
+        final int hash = FlowHash.symmetric(s);
+        final RingBuffer ring = rings[workerMask >= 0 ? hash & workerMask : Math.floorMod(hash, rings.length)];
+        final int length = SegmentRecord.length(s);
+        int index = ring.tryClaim(SegmentRecord.MSG_SEGMENT, length);
+        if (index < 0) {
+            if (!waitWhenFull) {
+                ringDrops++;
+                return;
+            }
+            while ((index = ring.tryClaim(SegmentRecord.MSG_SEGMENT, length)) < 0) {
+                waitForRoom();
+            }
+            idle.reset();
+        }
+        SegmentRecord.write(ring.buffer(), index, s);
+        ring.commit(index);
+    }
+
+    /** End of input: every worker closes its flows at the last capture time and stops taking work. */
+    void endOfInput() {
+        for (int w = 0; w < rings.length; w++) {
+            sendTime(w, SegmentRecord.MSG_END, lastTimestampNanos, true);
+        }
+    }
+
+    private void sendTime(final int worker, final int type, final long nanos, final boolean mustArrive) {
+        final RingBuffer ring = rings[worker];
+        int index;
+        while ((index = ring.tryClaim(type, SegmentRecord.TIME_LENGTH)) < 0) {
+            if (!mustArrive && !waitWhenFull) {
+                return; // a missed tick only delays the idle check to the next one
+            }
+            waitForRoom();
+        }
+        idle.reset();
+        final AtomicBuffer b = ring.buffer();
+        b.putLong(index, nanos);
+        ring.commit(index);
+    }
+
+    private void waitForRoom() {
+        if (failure.failed()) {
+            failure.throwIfFailed();
+        }
+        idle.idle();
+    }
+
+    long frames() {
+        return frames;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    long ringDrops() {
+        return ringDrops;
+    }
+
+    long pureAcks() {
+        return pureAcks;
+    }
+
+    long lastTimestampNanos() {
+        return lastTimestampNanos;
+    }
+
+    PacketDecoder decoder() {
+        return decoder;
+    }
+}
