@@ -4,8 +4,10 @@ import spyglass.event.CaptureStats;
 import spyglass.event.EventSink;
 import spyglass.mysql.MysqlConversationTracker;
 import spyglass.mysql.MysqlCounters;
+import spyglass.mysql.MysqlOptions;
 import spyglass.packet.TcpSegment;
 import spyglass.tcp.FlowTable;
+import spyglass.tcp.FlowTableOptions;
 import spyglass.tcp.TcpCounters;
 
 /**
@@ -17,10 +19,31 @@ public final class Worker {
     private final MysqlConversationTracker conversations;
 
     public Worker(final PipelineOptions options, final EventSink sink) {
-        options.flowTable.serverPorts(options.serverFilter.serverPorts());
-        this.conversations = new MysqlConversationTracker(sink, options.mysql);
-        this.flowTable = new FlowTable(conversations, options.flowTable);
+        this.conversations = new MysqlConversationTracker(sink, share(options.mysql, options.workers));
+        this.flowTable = new FlowTable(conversations, share(options.flowTable, options.workers)
+            .serverPorts(options.serverFilter.serverPorts()));
     }
+
+    /**
+     * This worker's part of the flow-table bounds: the options bound the whole pipeline, so that
+     * more workers never mean more memory. Per-direction bounds stay as they are.
+     */
+    static FlowTableOptions share(final FlowTableOptions all, final int workers) {
+        return new FlowTableOptions()
+            .maxFlows(Math.ceilDiv(all.maxFlows(), workers))
+            .idleTimeoutNanos(all.idleTimeoutNanos())
+            .outOfOrderBytesPerDirection(all.outOfOrderBytesPerDirection())
+            .outOfOrderBytesTotal(Math.ceilDiv(all.outOfOrderBytesTotal(), workers))
+            .chunkSize(all.chunkSize());
+    }
+
+    static MysqlOptions share(final MysqlOptions all, final int workers) {
+        final MysqlOptions mine = new MysqlOptions();
+        mine.maxStatementBytes = all.maxStatementBytes;
+        mine.maxConnections = Math.ceilDiv(all.maxConnections, workers);
+        return mine;
+    }
+
 
     public void onSegment(final TcpSegment segment) {
         flowTable.onSegment(segment);
