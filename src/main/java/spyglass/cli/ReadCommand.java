@@ -4,7 +4,6 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import spyglass.event.CaptureStats;
 import spyglass.output.CaptureFileWriter;
 import spyglass.pipeline.Pipeline;
 import spyglass.pipeline.PipelineOptions;
-import spyglass.pipeline.ServerFilter;
 import spyglass.source.CaptureFileException;
 import spyglass.source.PacketSource;
 import spyglass.source.PacketSources;
@@ -57,37 +55,12 @@ public final class ReadCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "pcap or pcapng file, or - for a pcap stream on standard input.")
     List<String> files;
 
-    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "3306", split = ",",
-        description = "MySQL server port; repeat or separate with commas for several (default: ${DEFAULT-VALUE}).")
-    int[] ports;
-
-    @Option(names = "--server", paramLabel = "ADDRESS",
-        description = "Only the server at this IP address (default: any address on the server ports).")
-    String serverAddress;
+    @CommandLine.Mixin
+    AnalysisOptions analysis;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "-",
         description = "Capture file to write, created with mode 0600; - for standard output (default).")
     String output;
-
-    @Option(names = "--max-statement-bytes", paramLabel = "BYTES", defaultValue = "65536",
-        description = "Longest statement kept; longer ones are cut on a token boundary and marked truncated (default: ${DEFAULT-VALUE}).")
-    int maxStatementBytes;
-
-    @Option(names = "--max-flows", paramLabel = "N", defaultValue = "65536",
-        description = "Connections tracked at once; beyond it the least recently active one is let go (default: ${DEFAULT-VALUE}).")
-    int maxFlows;
-
-    @Option(names = "--reorder-buffer", paramLabel = "BYTES", defaultValue = "262144",
-        description = "Out-of-order bytes held per connection direction before a gap is declared (default: ${DEFAULT-VALUE}).")
-    int reorderBuffer;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "900",
-        description = "A connection silent this long (in capture time) is closed as idle (default: ${DEFAULT-VALUE}).")
-    long idleTimeoutSeconds;
-
-    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
-        description = "Write a stats record every SECONDS of capture time; 0 writes only the final one (default).")
-    long statsIntervalSeconds;
 
     @Option(names = {"-w", "--workers"}, paramLabel = "N", defaultValue = "1",
         description = "Worker threads; connections are spread over them by a hash of their addresses. "
@@ -100,8 +73,8 @@ public final class ReadCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
-        final PipelineOptions options = buildOptions();
-        final InetAddress server = resolveServer();
+        final PipelineOptions options = analysis.toPipelineOptions(workers);
+        final InetAddress server = analysis.server();
         checkInputsReadable();
         final long started = System.nanoTime();
 
@@ -131,41 +104,6 @@ public final class ReadCommand implements Callable<Integer> {
         return status;
     }
 
-    private PipelineOptions buildOptions() {
-        for (final int port : ports) {
-            if (port < 1 || port > 65_535) {
-                throw bad("--port " + port + " is not a TCP port: give a number from 1 to 65535, e.g. --port 3306");
-            }
-        }
-        if (maxStatementBytes < 256) {
-            throw bad("--max-statement-bytes must be at least 256 (the default is 65536)");
-        }
-        if (maxFlows < 1) {
-            throw bad("--max-flows must be at least 1 (the default is 65536)");
-        }
-        if (reorderBuffer < 0) {
-            throw bad("--reorder-buffer cannot be negative (the default is 262144)");
-        }
-        if (idleTimeoutSeconds < 1) {
-            throw bad("--idle-timeout must be at least 1 second (the default is 900)");
-        }
-        if (statsIntervalSeconds < 0) {
-            throw bad("--stats-interval cannot be negative; 0 writes only the final stats record");
-        }
-        if (workers < 1 || workers > 256) {
-            throw bad("--workers must be from 1 to 256 (the default is 1)");
-        }
-        final PipelineOptions options = new PipelineOptions();
-        options.workers = workers;
-        options.serverFilter = serverAddress == null ? ServerFilter.ports(ports) : ServerFilter.portsAndAddress(ports, resolveServer());
-        options.flowTable.maxFlows(maxFlows)
-            .outOfOrderBytesPerDirection(reorderBuffer)
-            .idleTimeoutNanos(idleTimeoutSeconds * 1_000_000_000L);
-        options.mysql.maxStatementBytes = maxStatementBytes;
-        options.statsIntervalNanos = statsIntervalSeconds * 1_000_000_000L;
-        return options;
-    }
-
     /** A missing input is a usage error, found before any output is created. */
     private void checkInputsReadable() {
         int stdin = 0;
@@ -186,20 +124,6 @@ public final class ReadCommand implements Callable<Integer> {
             if (!Files.isReadable(path)) {
                 throw bad(file + ": permission denied (try sudo, or make the file readable)");
             }
-        }
-    }
-
-    private InetAddress resolveServer() {
-        if (serverAddress == null) {
-            return null;
-        }
-        if (!serverAddress.matches("[0-9a-fA-F:.]+")) {
-            throw bad("--server takes an IP address (e.g. 10.0.0.5 or 2001:db8::5), not '" + serverAddress + "'");
-        }
-        try {
-            return InetAddress.getByName(serverAddress);
-        } catch (final UnknownHostException e) {
-            throw bad("--server '" + serverAddress + "' is not an IP address (e.g. 10.0.0.5 or 2001:db8::5)");
         }
     }
 

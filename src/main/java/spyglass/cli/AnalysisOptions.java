@@ -1,0 +1,101 @@
+package spyglass.cli;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import spyglass.pipeline.PipelineOptions;
+import spyglass.pipeline.ServerFilter;
+
+/**
+ * The options {@code read} and {@code capture} share: which traffic is MySQL, and the bounds of
+ * the analysis. One place, so both commands spell and check them the same way.
+ */
+final class AnalysisOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "3306", split = ",",
+        description = "MySQL server port; repeat or separate with commas for several (default: ${DEFAULT-VALUE}).")
+    int[] ports;
+
+    @Option(names = "--server", paramLabel = "ADDRESS",
+        description = "Only the server at this IP address (default: any address on the server ports).")
+    String serverAddress;
+
+    @Option(names = "--max-statement-bytes", paramLabel = "BYTES", defaultValue = "65536",
+        description = "Longest statement kept; longer ones are cut on a token boundary and marked truncated (default: ${DEFAULT-VALUE}).")
+    int maxStatementBytes;
+
+    @Option(names = "--max-flows", paramLabel = "N", defaultValue = "65536",
+        description = "Connections tracked at once; beyond it the least recently active one is let go (default: ${DEFAULT-VALUE}).")
+    int maxFlows;
+
+    @Option(names = "--reorder-buffer", paramLabel = "BYTES", defaultValue = "262144",
+        description = "Out-of-order bytes held per connection direction before a gap is declared (default: ${DEFAULT-VALUE}).")
+    int reorderBuffer;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "900",
+        description = "A connection silent this long (in capture time) is closed as idle (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutSeconds;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "0",
+        description = "Write a stats record every SECONDS of capture time; 0 writes only the final one (default: ${DEFAULT-VALUE}).")
+    long statsIntervalSeconds;
+
+    /** The pipeline options these values make, each checked first: a bad value names its fix. */
+    PipelineOptions toPipelineOptions(final int workers) {
+        for (final int port : ports) {
+            if (port < 1 || port > 65_535) {
+                throw bad("--port " + port + " is not a TCP port: give a number from 1 to 65535, e.g. --port 3306");
+            }
+        }
+        if (maxStatementBytes < 256) {
+            throw bad("--max-statement-bytes must be at least 256 (the default is 65536)");
+        }
+        if (maxFlows < 1) {
+            throw bad("--max-flows must be at least 1 (the default is 65536)");
+        }
+        if (reorderBuffer < 0) {
+            throw bad("--reorder-buffer cannot be negative (the default is 262144)");
+        }
+        if (idleTimeoutSeconds < 1) {
+            throw bad("--idle-timeout must be at least 1 second (the default is 900)");
+        }
+        if (statsIntervalSeconds < 0) {
+            throw bad("--stats-interval cannot be negative; 0 writes only the final stats record");
+        }
+        if (workers < 1 || workers > 256) {
+            throw bad("--workers must be from 1 to 256");
+        }
+        final PipelineOptions options = new PipelineOptions();
+        options.workers = workers;
+        final InetAddress server = server();
+        options.serverFilter = server == null ? ServerFilter.ports(ports) : ServerFilter.portsAndAddress(ports, server);
+        options.flowTable.maxFlows(maxFlows)
+            .outOfOrderBytesPerDirection(reorderBuffer)
+            .idleTimeoutNanos(idleTimeoutSeconds * 1_000_000_000L);
+        options.mysql.maxStatementBytes = maxStatementBytes;
+        options.statsIntervalNanos = statsIntervalSeconds * 1_000_000_000L;
+        return options;
+    }
+
+    /** The {@code --server} address, or null for any. */
+    InetAddress server() {
+        if (serverAddress == null) {
+            return null;
+        }
+        if (!serverAddress.matches("[0-9a-fA-F:.]+")) {
+            throw bad("--server takes an IP address (e.g. 10.0.0.5 or 2001:db8::5), not '" + serverAddress + "'");
+        }
+        try {
+            return InetAddress.getByName(serverAddress);
+        } catch (final UnknownHostException e) {
+            throw bad("--server '" + serverAddress + "' is not an IP address (e.g. 10.0.0.5 or 2001:db8::5)");
+        }
+    }
+
+    private CommandLine.ParameterException bad(final String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
