@@ -27,9 +27,17 @@ import java.util.Set;
  * one 256 KiB output buffer that goes out in large writes; only whole lines are appended to it, so
  * a process killed between writes leaves a file of complete lines.
  *
- * <p>Allocation-free per record after warm-up. Single-threaded: the writer thread owns it; counters
- * read from another thread may be stale. An I/O failure is thrown as {@link UncheckedIOException}
- * naming the destination.
+ * <p>Rotation ({@link #create(Path, long)}, {@code --max-size}): a file is closed and the next part
+ * opened before a line that would take the current part past the limit, so parts hold whole lines
+ * only; a line bigger than the limit goes into a part of its own, never split. Parts are named and
+ * marked as {@link CaptureFileParts} describes, created mode 0600 like the first, and each begins
+ * with the capture's {@code capture_start} line again so it can be read alone. {@link #bytesWritten()}
+ * counts every byte of every part (re-emitted headers included: it is the sum of the part sizes);
+ * {@link #records()} and the per-type counts count each record once.
+ *
+ * <p>Allocation-free per record after warm-up, except when a part is opened. Single-threaded: the
+ * writer thread owns it; counters read from another thread may be stale. An I/O failure is thrown as
+ * {@link UncheckedIOException} naming the destination.
  */
 public final class CaptureFileWriter implements EventSink, AutoCloseable {
     public static final int OUTPUT_BUFFER_SIZE = 256 * 1024;
@@ -37,9 +45,24 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final String destination;
-    /** Exactly one of channel and stream is set. */
-    private final FileChannel channel;
+    /** Exactly one of channel and stream is set; channel changes at each rotation. */
+    private FileChannel channel;
     private final OutputStream stream;
+    /** The first part's path; null for a stream. */
+    private final Path firstPath;
+    /** Bytes a part may reach before the next one is opened; 0: never rotate. */
+    private final long maxPartBytes;
+    /** Volatile: the progress display reads it from its own thread. */
+    private volatile Path currentPath;
+    /** The capture_start line as written first; re-emitted at the head of every later part. */
+    private byte[] header;
+    private int headerLength;
+    private int part;
+    private long rotations;
+    /** Bytes in the current part, buffered ones included. */
+    private long partBytes;
+    /** Lines in the current part other than its capture_start header. */
+    private long partBodyLines;
     /** Filled from position 0; position is the fill level. Direct for a file, heap for a stream. */
     private final ByteBuffer out;
     private final CaptureRecordEncoder encoder = new CaptureRecordEncoder();
@@ -55,10 +78,14 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
     private long statsRecords;
     private boolean closed;
 
-    private CaptureFileWriter(final String destination, final FileChannel channel, final OutputStream stream) {
+    private CaptureFileWriter(final String destination, final FileChannel channel, final OutputStream stream,
+                              final Path firstPath, final long maxPartBytes) {
         this.destination = destination;
         this.channel = channel;
         this.stream = stream;
+        this.firstPath = firstPath;
+        this.currentPath = firstPath;
+        this.maxPartBytes = maxPartBytes;
         this.out = channel != null ? ByteBuffer.allocateDirect(OUTPUT_BUFFER_SIZE) : ByteBuffer.allocate(OUTPUT_BUFFER_SIZE);
     }
 
@@ -68,22 +95,39 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
      * non-regular file (a device such as /dev/null, a FIFO) is opened for writing and left as it is.
      */
     public static CaptureFileWriter create(final Path file) {
+        return create(file, 0);
+    }
+
+    /**
+     * As {@link #create(Path)}, rotating to a new part whenever the next line would take the current
+     * part past {@code maxPartBytes} (0: never). Parts follow {@link CaptureFileParts#partPath}; an
+     * existing part file of that name is made 0600 and truncated like the first. Parts of an earlier
+     * capture beyond the last one written are left alone. A destination that is not a regular file
+     * (a device, a FIFO) is never rotated: there is no sibling to rotate to.
+     */
+    public static CaptureFileWriter create(final Path file, final long maxPartBytes) {
+        if (maxPartBytes < 0) {
+            throw new IllegalArgumentException("maxPartBytes " + maxPartBytes);
+        }
+        final FileChannel channel = open(file);
+        final long limit = Files.isRegularFile(file) ? maxPartBytes : 0;
+        return new CaptureFileWriter(file.toString(), channel, null, file, limit);
+    }
+
+    private static FileChannel open(final Path file) {
         final FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
         try {
-            FileChannel channel;
             try {
-                channel = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly);
+                return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly);
             } catch (final FileAlreadyExistsException exists) {
                 if (Files.isRegularFile(file)) {
                     Files.setPosixFilePermissions(file, OWNER_ONLY);
-                    channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                } else {
-                    // /dev/null, a FIFO: someone else's device. Run as root, chmod-ing it would
-                    // break the host; it is only written to.
-                    channel = FileChannel.open(file, StandardOpenOption.WRITE);
+                    return FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                 }
+                // /dev/null, a FIFO: someone else's device. Run as root, chmod-ing it would
+                // break the host; it is only written to.
+                return FileChannel.open(file, StandardOpenOption.WRITE);
             }
-            return new CaptureFileWriter(file.toString(), channel, null);
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot create capture file " + file + ": " + e, e);
         }
@@ -98,14 +142,18 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
         if (out == null) {
             throw new NullPointerException("out");
         }
-        return new CaptureFileWriter(name, null, out);
+        return new CaptureFileWriter(name, null, out, null, 0);
     }
 
     // ----------------------------------------------------------------------------------- records
 
     public void writeCaptureStart(final String version, final String host, final String source, final String filter, final long tsNanos) {
         encoder.encodeCaptureStart(version, host, source, filter, tsNanos);
+        final boolean first = records == 0;
         appendEncoded();
+        if (first) {
+            rememberHeader(encoder.buffer(), 0, encoder.length());
+        }
     }
 
     @Override
@@ -145,7 +193,11 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
      * be one complete line ending in {@code '\n'}; it is counted as one record.
      */
     public void writeEncodedLine(final byte[] line, final int offset, final int length) {
+        final boolean first = records == 0;
         append(line, offset, length);
+        if (first && CaptureFileParts.isCaptureStart(line, offset, length)) {
+            rememberHeader(line, offset, length);
+        }
     }
 
     /** As {@link #writeEncodedLine(byte[], int, int)}, from a buffer (a ring's record). */
@@ -153,10 +205,18 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
         line.boundsCheck(offset, length);
         final byte[] array = line.byteArray();
         if (array != null) {
-            append(array, line.wrapAdjustment() + offset, length);
+            writeEncodedLine(array, line.wrapAdjustment() + offset, length);
             return;
         }
         checkOpen();
+        if (records == 0) {
+            // The first line may be the capture_start a later part must repeat: rare, copy it.
+            final byte[] copy = new byte[length];
+            line.getBytes(offset, copy);
+            writeEncodedLine(copy, 0, length);
+            return;
+        }
+        beforeLine(length);
         if (length > out.remaining()) {
             drain();
         }
@@ -209,9 +269,37 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
         }
     }
 
-    /** Bytes of all records accepted so far, including those still in the output buffer. */
+    /**
+     * Bytes of all records accepted so far, in every part, including those still in the output
+     * buffer and the capture_start lines repeated at the head of later parts.
+     */
     public long bytesWritten() {
         return bytesWritten;
+    }
+
+    /** Bytes in the current part, including those still in the output buffer: the file's size after a flush. */
+    public long currentSize() {
+        return partBytes;
+    }
+
+    /** Times a new part was opened; 0 for a capture that fits in one file. */
+    public long rotations() {
+        return rotations;
+    }
+
+    /** The current part's number: 0 for the first file. */
+    public int part() {
+        return part;
+    }
+
+    /** The file being written now (the first until a rotation); null when writing to a stream. */
+    public Path currentPath() {
+        return currentPath;
+    }
+
+    /** The part size limit; 0 when the capture is never rotated. */
+    public long maxPartBytes() {
+        return maxPartBytes;
     }
 
     public long records() {
@@ -246,6 +334,7 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
 
     private void append(final byte[] src, final int offset, final int length) {
         checkOpen();
+        beforeLine(length);
         if (length > out.remaining()) {
             drain();
         }
@@ -259,7 +348,59 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
 
     private void counted(final int length) {
         bytesWritten += length;
+        partBytes += length;
+        partBodyLines++;
         records++;
+    }
+
+    /**
+     * Opens the next part when this line would take the current one past the limit. A part that
+     * holds no line but its header takes the line whatever its size: nothing is split or lost.
+     */
+    private void beforeLine(final int length) {
+        if (maxPartBytes != 0 && partBodyLines != 0 && partBytes + length > maxPartBytes) {
+            rotate();
+        }
+    }
+
+    private void rememberHeader(final byte[] line, final int offset, final int length) {
+        header = java.util.Arrays.copyOfRange(line, offset, offset + length);
+        headerLength = length;
+        // The first part's own capture_start is its header, not a body line.
+        partBodyLines--;
+    }
+
+    private void rotate() {
+        drain();
+        final Path next = CaptureFileParts.partPath(firstPath, part + 1);
+        try {
+            channel.close();
+        } catch (final IOException e) {
+            closed = true;
+            throw failure(e);
+        }
+        try {
+            channel = open(next);
+        } catch (final UncheckedIOException e) {
+            // Nothing left to write to: later calls fail as on a closed writer.
+            closed = true;
+            throw e;
+        }
+        part++;
+        rotations++;
+        currentPath = next;
+        partBytes = 0;
+        partBodyLines = 0;
+        if (header != null) {
+            final byte[] marked = CaptureFileParts.withPart(header, headerLength, part);
+            if (marked.length <= out.remaining()) {
+                out.put(marked);
+            } else {
+                writeAlone(marked, 0, marked.length);
+            }
+            partBytes += marked.length;
+            bytesWritten += marked.length;
+        }
     }
 
     /** Writes the buffered lines; on failure they are dropped so later lines stay whole. */
@@ -308,6 +449,7 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
     }
 
     private UncheckedIOException failure(final IOException e) {
-        return new UncheckedIOException("cannot write capture file " + destination + ": " + e, e);
+        final Path path = currentPath;
+        return new UncheckedIOException("cannot write capture file " + (path != null ? path.toString() : destination) + ": " + e, e);
     }
 }
