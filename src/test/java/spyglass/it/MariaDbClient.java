@@ -13,6 +13,8 @@ public final class MariaDbClient {
     private final MariaDbServer server;
     private final List<String> extraOptions = new ArrayList<>();
     private String database = MariaDbServer.DATABASE;
+    private String host;
+    private final List<String> prefix = new ArrayList<>();
     private Duration timeout = Duration.ofSeconds(60);
 
     public MariaDbClient(MariaDbServer server) {
@@ -22,6 +24,19 @@ public final class MariaDbClient {
     /** Adds client options, e.g. {@code --ssl}, {@code --force}, {@code --compress}. */
     public MariaDbClient option(String option) {
         extraOptions.add(option);
+        return this;
+    }
+
+    /** Connects to this address instead of the server's own (default: {@link MariaDbServer#host()}). */
+    public MariaDbClient host(String address) {
+        this.host = address;
+        return this;
+    }
+
+    /** Runs the client through a command prefix, e.g. {@code ip netns exec NS}. */
+    public MariaDbClient via(List<String> commandPrefix) {
+        prefix.clear();
+        prefix.addAll(commandPrefix);
         return this;
     }
 
@@ -50,8 +65,9 @@ public final class MariaDbClient {
 
     /** The command line, ready for more arguments. */
     public List<String> command() {
-        List<String> cmd = new ArrayList<>(List.of(Tools.find("mariadb"), "--no-defaults", "--protocol=TCP",
-                "-h127.0.0.1", "-P" + server.port(), "-u" + MariaDbServer.USER, "-p" + MariaDbServer.PASSWORD,
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Tools.find("mariadb"), "--no-defaults", "--protocol=TCP",
+                "-h" + (host != null ? host : server.host()), "-P" + server.port(), "-u" + MariaDbServer.USER, "-p" + MariaDbServer.PASSWORD,
                 // Not the locale's guess: the same bytes and collation id on every machine.
                 "--default-character-set=utf8mb4"));
         cmd.addAll(extraOptions);

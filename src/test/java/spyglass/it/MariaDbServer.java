@@ -32,12 +32,14 @@ public final class MariaDbServer implements AutoCloseable {
     private final Path dir;
     private final Process process;
     private final int port;
+    private final String host;
     private boolean closed;
 
-    private MariaDbServer(Path dir, Process process, int port) {
+    private MariaDbServer(Path dir, Process process, int port, String host) {
         this.dir = dir;
         this.process = process;
         this.port = port;
+        this.host = host;
     }
 
     /** Starts a fresh server with the default options. */
@@ -47,6 +49,18 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Starts a fresh server with extra mariadbd options, e.g. {@code --ssl-cert=...}. */
     public static MariaDbServer start(List<String> extraServerOptions) {
+        return start(extraServerOptions, List.of(), "127.0.0.1", "127.0.0.1", 0);
+    }
+
+    /**
+     * Starts a fresh server through {@code launchPrefix} (e.g. {@code ip netns exec NS}, which execs
+     * in place, so the process's pid is the server's), listening on {@code bindAddress} (MariaDB's
+     * syntax: {@code *} is every address, IPv4 and IPv6) and {@code port} (0: a free port on
+     * 127.0.0.1); {@code host} is the address clients are given ({@link #host()}). The harness still
+     * reaches it over its unix socket, which works across network namespaces.
+     */
+    public static MariaDbServer start(List<String> extraServerOptions, List<String> launchPrefix,
+            String bindAddress, String host, int port) {
         Path dir;
         try {
             dir = Files.createTempDirectory("spyglass-mariadb-");
@@ -58,7 +72,7 @@ public final class MariaDbServer implements AutoCloseable {
             MariaDbServer server = null;
             // A free port can be taken between our check and the server's bind: try again then.
             for (int attempt = 1; server == null; attempt++) {
-                server = launch(dir, extraServerOptions, attempt == 3);
+                server = launch(dir, extraServerOptions, launchPrefix, bindAddress, host, port, port != 0 || attempt == 3);
             }
             server.setUp();
             return server;
@@ -70,6 +84,11 @@ public final class MariaDbServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The address clients connect to ({@code 127.0.0.1} unless started elsewhere). */
+    public String host() {
+        return host;
     }
 
     public Path socket() {
@@ -87,7 +106,8 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Connector/J URL as {@link #USER} over TCP, text protocol, no TLS. */
     public String jdbcUrl(String db) {
-        return "jdbc:mysql://127.0.0.1:" + port + "/" + db + "?user=" + USER + "&password=" + PASSWORD
+        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return "jdbc:mysql://" + h + ":" + port + "/" + db + "?user=" + USER + "&password=" + PASSWORD
                 + "&sslMode=DISABLED&useServerPrepStmts=false";
     }
 
@@ -167,16 +187,18 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /** Returns the running server, or null when the port was taken and {@code last} is false. */
-    private static MariaDbServer launch(Path dir, List<String> extra, boolean last) {
-        int port = Tools.freePort();
+    private static MariaDbServer launch(Path dir, List<String> extra, List<String> prefix, String bindAddress,
+            String host, int fixedPort, boolean last) {
+        int port = fixedPort != 0 ? fixedPort : Tools.freePort();
         Path errorLog = dir.resolve("error.log");
-        List<String> cmd = new ArrayList<>(List.of(Tools.find("mariadbd"), "--no-defaults"));
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Tools.find("mariadbd"), "--no-defaults"));
         if (Tools.isRoot()) {
             cmd.add("--user=root");
         }
         cmd.addAll(List.of(
                 "--datadir=" + dir.resolve("data"),
-                "--bind-address=127.0.0.1",
+                "--bind-address=" + bindAddress,
                 "--port=" + port,
                 "--skip-name-resolve",
                 "--socket=" + dir.resolve("mariadbd.sock"),
@@ -207,7 +229,7 @@ public final class MariaDbServer implements AutoCloseable {
         while (true) {
             String log = readQuietly(errorLog);
             if (log.contains("ready for connections")) {
-                return new MariaDbServer(dir, process, port);
+                return new MariaDbServer(dir, process, port, host);
             }
             if (!process.isAlive()) {
                 boolean portTaken = log.contains("Address already in use") || log.contains("Bind on TCP/IP port");

@@ -39,7 +39,17 @@ public final class PacketRecorder implements AutoCloseable {
 
     /** Records packets on lo matching a tcpdump filter expression into {@code file}. */
     public static PacketRecorder start(Path file, String filter) {
-        List<String> cmd = new ArrayList<>(List.of(Tools.find("tcpdump"), "-i", "lo",
+        return start(file, "lo", filter, List.of());
+    }
+
+    /**
+     * Records packets on {@code iface} matching {@code filter} into {@code file}, with tcpdump run
+     * through {@code prefix} (e.g. {@code ip netns exec NS}, which execs in place: the pid stays
+     * tcpdump's).
+     */
+    public static PacketRecorder start(Path file, String iface, String filter, List<String> prefix) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Tools.find("tcpdump"), "-i", iface,
                 // Immediate mode: in libpcap's default TPACKET_V3 mode packets wait in a ring
                 // block for up to a second, and a block not yet handed over is lost on stop.
                 "--immediate-mode", "-U", "-s", "0", "-n",
