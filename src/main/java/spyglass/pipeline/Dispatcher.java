@@ -78,6 +78,24 @@ final class Dispatcher implements FrameHandler {
                 handOver(segment);
             }
         }
+        checkClock();
+    }
+
+    /**
+     * Live capture with no traffic: the wall clock stands in for capture time (they are the same
+     * clock there), so idle connections still expire and periodic stats still come.
+     */
+    void advanceTo(final long nowNanos) {
+        if (frames == 0) {
+            return; // no first frame yet: nothing to expire, and stats start with the first frame
+        }
+        if (nowNanos > lastTimestampNanos) {
+            lastTimestampNanos = nowNanos;
+        }
+        checkClock();
+    }
+
+    private void checkClock() {
         // Idle is a matter of capture time, so it is checked by capture time, not by frame count.
         if (lastTimestampNanos >= nextIdleCheckNanos) {
             nextIdleCheckNanos = lastTimestampNanos + idleCheckIntervalNanos;
@@ -87,6 +105,9 @@ final class Dispatcher implements FrameHandler {
         }
         if (lastTimestampNanos >= nextStatsNanos) {
             nextStatsNanos += statsIntervalNanos;
+            if (nextStatsNanos <= lastTimestampNanos) {
+                nextStatsNanos = lastTimestampNanos + statsIntervalNanos; // a long silence: one record, not a burst
+            }
             statsDue.run();
         }
     }

@@ -45,6 +45,9 @@ public final class Pipeline implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
 
     private long sourceMalformed;
+    /** The source being read, for its kernel drop counter; null between sources. */
+    private PacketSource current;
+    private long kernelDropsOfPastSources;
     private boolean started;
     private boolean finished;
 
@@ -120,6 +123,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public void drain(final PacketSource source, final int batch, final Runnable afterBatch) {
         start();
+        watch(source);
         try {
             while (source.poll(dispatcher, batch) >= 0) {
                 failure.throwIfFailed();
@@ -128,8 +132,35 @@ public final class Pipeline implements AutoCloseable {
                 }
             }
         } finally {
-            sourceMalformed += source.malformedFrames();
+            unwatch();
         }
+    }
+
+    /**
+     * For a caller that polls {@code source} itself into {@link #frameHandler()} (live capture):
+     * its kernel drops and damaged frames count in this pipeline's stats until {@link #unwatch()}.
+     */
+    public void watch(final PacketSource source) {
+        unwatch();
+        current = source;
+    }
+
+    /** Takes the watched source's final counts; call before closing it. */
+    public void unwatch() {
+        if (current != null) {
+            sourceMalformed += current.malformedFrames();
+            kernelDropsOfPastSources += current.kernelDrops();
+            current = null;
+        }
+    }
+
+    /**
+     * The live capture loop's heartbeat, on the capture thread: time passes without packets
+     * (idle connections expire, periodic stats go out), and a failed pipeline thread is reported.
+     */
+    public void tick(final long wallClockNanos) {
+        failure.throwIfFailed();
+        dispatcher.advanceTo(wallClockNanos);
     }
 
     /**
@@ -148,11 +179,6 @@ public final class Pipeline implements AutoCloseable {
         finishIdle.reset();
     }
 
-    /** Counts frames a source skipped as damaged (when the caller polls it itself). */
-    public void addSourceMalformed(final long frames) {
-        sourceMalformed += frames;
-    }
-
     /**
      * Ends the capture: every worker closes its connections at the last capture time, the writer
      * writes out every line, the threads stop; then the final {@code stats} and {@code capture_end}.
@@ -162,6 +188,7 @@ public final class Pipeline implements AutoCloseable {
             throw new IllegalStateException("finish() was already called");
         }
         finished = true;
+        unwatch();
         start();
         try {
             dispatcher.endOfInput();
@@ -219,7 +246,8 @@ public final class Pipeline implements AutoCloseable {
         s.bytes = dispatcher.bytes();
         final spyglass.packet.PacketDecoder decoder = dispatcher.decoder();
         s.tcpSegments = decoder.tcpSegments();
-        s.malformed = decoder.malformed() + sourceMalformed;
+        s.malformed = decoder.malformed() + sourceMalformed + (current != null ? current.malformedFrames() : 0);
+        s.kernelDrops = kernelDropsOfPastSources + (current != null ? current.kernelDrops() : 0);
         s.nonTcp = decoder.notIp() + decoder.notTcp() + decoder.fragments() + decoder.unsupportedLinkType();
         s.ringDrops = dispatcher.ringDrops();
         for (final WorkerAgent agent : workerAgents) {

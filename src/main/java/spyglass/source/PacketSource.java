@@ -21,6 +21,14 @@ public interface PacketSource extends AutoCloseable {
     /** Frames the source skipped because they were damaged or cut short (counted, never fatal). */
     long malformedFrames();
 
+    /**
+     * Packets dropped before this source could see them (a live ring the kernel found full), since
+     * the source was opened; 0 for files and streams, which lose nothing.
+     */
+    default long kernelDrops() {
+        return 0;
+    }
+
     @Override
     void close();
 }
