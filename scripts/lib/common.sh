@@ -79,6 +79,7 @@ sg_ensure_tools() {
     sg_have tcpdump || missing+=(tcpdump)
     sg_have sysbench || missing+=(sysbench)
     sg_have ip || missing+=(iproute2)
+    sg_have gcc && [[ -e /usr/include/linux/if_packet.h && -e /usr/include/stdio.h ]] || missing+=(gcc libc6-dev)
     sg_have openssl || missing+=(openssl)
     sg_have mvn || missing+=(maven)
     if [[ ${#missing[@]} -eq 0 ]]; then
