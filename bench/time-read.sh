@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How fast spyglass reads a capture, next to tcpdump reading the same file: both timed as whole
 # processes (start-up included), RUNS times each; prints the medians and their ratio.
-#   bench/time-read.sh [--port N] [--only tcpdump|spyglass] FILE [RUNS=5]
+#   bench/time-read.sh [--port N] [--workers N] [--only tcpdump|spyglass] FILE [RUNS=5]
 # The MySQL server port is found in the file (the source port of the first SYN-ACK, else the
 # port seen in most packets) unless --port is given. SPYGLASS=path overrides scripts/spyglass.
 set -euo pipefail
@@ -10,18 +10,19 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../scripts/lib/common.sh
 source "$root/scripts/lib/common.sh"
 
-port="" only=""
+port="" only="" workers=1
 while [[ $# -gt 0 ]]; do
     case $1 in
         --port) port=${2:?--port needs a value}; shift 2 ;;
         --only) only=${2:?--only needs tcpdump or spyglass}; shift 2 ;;
+        --workers) workers=${2:?--workers needs a number}; shift 2 ;;
         -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
         --) shift; break ;;
         -*) sg_die "unknown option $1" ;;
         *) break ;;
     esac
 done
-file=${1:?usage: bench/time-read.sh [--port N] [--only tcpdump|spyglass] FILE [RUNS=5]}
+file=${1:?usage: bench/time-read.sh [--port N] [--workers N] [--only tcpdump|spyglass] FILE [RUNS=5]}
 runs=${2:-5}
 [[ -r $file ]] || sg_die "cannot read $file"
 [[ $runs =~ ^[0-9]+$ && $runs -gt 0 ]] || sg_die "RUNS must be a positive integer, got '$runs'"
@@ -62,7 +63,7 @@ time_runs() {
 tmp_err=$(mktemp)
 trap 'rm -f "$tmp_err"' EXIT
 size=$(stat -c %s "$file")
-sg_say "$file: $((size / 1024 / 1024)) MiB, server port $port, $runs runs each"
+sg_say "$file: $((size / 1024 / 1024)) MiB, server port $port, $workers worker(s), $runs runs each"
 
 # One untimed run of each first: the page cache holds the file, and scripts/spyglass has built
 # its jar if it had to, so neither the disk nor Maven is in the figures.
@@ -70,7 +71,7 @@ sg_say "warm-up"
 if [[ $only != spyglass ]]; then "$tcpdump" -r "$file" -w /dev/null 2>/dev/null; fi
 if [[ $only != tcpdump ]]; then
     [[ -x $spyglass ]] || sg_die "$spyglass not found or not executable (set SPYGLASS=... or use --only tcpdump)"
-    "$spyglass" read --port "$port" -o /dev/null "$file" >/dev/null 2>&1 || true
+    "$spyglass" read --port "$port" --workers "$workers" -o /dev/null "$file" >/dev/null 2>&1 || true
 fi
 
 t_tcpdump="" t_spyglass=""
@@ -78,7 +79,7 @@ if [[ $only != spyglass ]]; then
     t_tcpdump=$(time_runs "tcpdump -r" "$tcpdump" -r "$file" -w /dev/null)
 fi
 if [[ $only != tcpdump ]]; then
-    t_spyglass=$(time_runs "spyglass read" "$spyglass" read --port "$port" -o /dev/null "$file")
+    t_spyglass=$(time_runs "spyglass read" "$spyglass" read --port "$port" --workers "$workers" -o /dev/null "$file")
 fi
 
 mbps() { awk -v b="$size" -v ms="$1" 'BEGIN { if (ms > 0) printf "%.0f MB/s", b / 1e6 / (ms / 1000); else print "n/a" }'; }

@@ -1,0 +1,283 @@
+package spyglass.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.BitSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import spyglass.event.CaptureStats;
+import spyglass.linux.Libc;
+import spyglass.linux.Privileges;
+import spyglass.output.CaptureFileWriter;
+import spyglass.pipeline.Backpressure;
+import spyglass.pipeline.Pipeline;
+import spyglass.pipeline.PipelineOptions;
+import spyglass.pipeline.ThreadPlacement;
+import spyglass.source.AfPacketOptions;
+import spyglass.source.AfPacketSource;
+import spyglass.source.CaptureException;
+import spyglass.source.FrameHandler;
+
+/** {@code spyglass capture}: live capture from the kernel's packet ring, the main job. */
+@Command(
+    name = "capture",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Captures the MySQL traffic on this host off the wire, with no change to client or server, and writes "
+            + "one JSON line per statement, each literal as ?.",
+        "",
+        "Reads the kernel's packet ring (AF_PACKET, TPACKET_V3) in place; a filter in the kernel copies only "
+            + "the server ports' TCP traffic. Needs root or CAP_NET_RAW. Stops on Ctrl-C or SIGTERM (the file is "
+            + "finished cleanly; a second Ctrl-C stops at once), after --duration, or after --max-queries.",
+        ""
+    },
+    footer = {
+        "",
+        "The capture file is plain JSON Lines, mode 0600: read it before you send it anywhere.",
+        "",
+        "Exit status: 0 when the capture ran and stopped as asked; 2 when it could not start (an option, "
+            + "privileges, the interface) or the capture file could not be written; 130 after a second Ctrl-C.",
+        "",
+        "Examples:",
+        "  sudo scripts/spyglass capture                           all interfaces, port 3306, until Ctrl-C",
+        "  sudo scripts/spyglass capture -i eth0 -p 3306,3307 --duration 600 -o db1.jsonl",
+        "  sudo scripts/spyglass capture --max-size 1G --user nobody -o /var/tmp/spyglass/db1.jsonl"
+    })
+public final class CaptureCommand implements Callable<Integer> {
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final int POLL_BATCH = 65_536;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-i", "--interface"}, paramLabel = "NAME", defaultValue = "any",
+        description = "Network interface to capture on; 'any' for all of them (default: ${DEFAULT-VALUE}).")
+    String interfaceName;
+
+    @CommandLine.Mixin
+    AnalysisOptions analysis;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+        description = "Capture file, created with mode 0600 (default: spyglass-HOST-TIME.jsonl in the current "
+            + "directory); - for standard output.")
+    String output;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "0",
+        description = "Stop after this many seconds; 0 runs until stopped (default: ${DEFAULT-VALUE}).")
+    long durationSeconds;
+
+    @Option(names = "--max-queries", paramLabel = "N", defaultValue = "0",
+        description = "Stop once this many queries were captured; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    long maxQueries;
+
+    @Option(names = "--max-size", paramLabel = "SIZE", defaultValue = "0",
+        description = "Start a new part of the capture file before one would grow past SIZE (e.g. 100M, 1G): "
+            + "x.jsonl, x.000001.jsonl, ...; each part starts with the capture_start line. 0: one file (default).")
+    String maxSize;
+
+    @Option(names = {"-w", "--workers"}, paramLabel = "N",
+        description = "Worker threads; connections are spread over them by a hash of their addresses "
+            + "(default: one per two CPUs, at least 1, at most 8).")
+    Integer workers;
+
+    @Option(names = "--cpus", paramLabel = "CPU", split = ",",
+        description = "Pin the workers, then the writer thread, to these CPUs in turn (default: not pinned).")
+    int[] cpus;
+
+    @Option(names = {"-Z", "--user"}, paramLabel = "NAME",
+        description = "Once the packet ring is open, drop root and run as this user (like tcpdump -Z); the "
+            + "capture file is then created by that user.")
+    String user;
+
+    @Option(names = "--promisc",
+        description = "Put the interface in promiscuous mode, to see traffic not addressed to this host (a mirror port).")
+    boolean promiscuous;
+
+    @Option(names = "--ring-block-size", paramLabel = "SIZE", defaultValue = "1M",
+        description = "Size of one block of the kernel's packet ring, a multiple of 4K (default: ${DEFAULT-VALUE}).")
+    String ringBlockSize;
+
+    @Option(names = "--ring-blocks", paramLabel = "N", defaultValue = "64",
+        description = "Blocks in the kernel's packet ring; more absorb longer bursts (default: ${DEFAULT-VALUE}).")
+    int ringBlocks;
+
+    @Option(names = "--worker-ring-size", paramLabel = "SIZE", defaultValue = "8M",
+        description = "Size of each worker's ring, a power of two of at least 1M; when one is full, "
+            + "segments are dropped and counted as ring drops (default: ${DEFAULT-VALUE}).")
+    String workerRingSize;
+
+    @Option(names = "--progress-interval", paramLabel = "SECONDS", defaultValue = "10",
+        description = "When standard error is not a terminal (a log, a pipe), a progress line every SECONDS; "
+            + "on a terminal one line is rewritten every second (default: ${DEFAULT-VALUE}).")
+    long progressIntervalSeconds;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress and no summary on standard error.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        final PrintWriter err = spec.commandLine().getErr();
+        final int workerCount = workers != null ? workers : defaultWorkers();
+        final PipelineOptions options = analysis.toPipelineOptions(workerCount);
+        options.backpressure = Backpressure.DROP;
+        options.workerRingBytes = intSize("--worker-ring-size", workerRingSize);
+        options.placement = placement();
+        final long maxPartBytes = size("--max-size", maxSize);
+        final AfPacketOptions ring = ringOptions();
+        if (durationSeconds < 0 || maxQueries < 0) {
+            throw bad("--duration and --max-queries cannot be negative; 0 means no limit");
+        }
+        if (progressIntervalSeconds < 1) {
+            throw bad("--progress-interval must be at least 1 second (the default is 10)");
+        }
+        try {
+            options.validate();
+        } catch (final IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        final InetAddress server = analysis.server();
+
+        final AfPacketSource source;
+        try {
+            source = AfPacketSource.open(ring);
+        } catch (final CaptureException e) {
+            err.println("spyglass: " + e.getMessage());
+            return 2;
+        }
+        try (source) {
+            if (user != null) {
+                final Privileges.Account account = Privileges.dropTo(user);
+                if (!quiet) {
+                    err.println("spyglass: running as " + account.name() + " (uid " + account.uid() + ")");
+                }
+            }
+            final String outputName = output != null ? output : defaultOutputName();
+            try (CaptureFileWriter writer = "-".equals(outputName)
+                    ? CaptureFileWriter.toStream(new FileOutputStream(FileDescriptor.out))
+                    : CaptureFileWriter.create(Path.of(outputName), maxPartBytes)) {
+                writer.writeCaptureStart(Version.VERSION, Hostname.get(), source.description(),
+                    options.serverFilter.describe(server), ReadCommand.wallClockNanos());
+                return run(err, source, writer, options, outputName);
+            }
+        }
+    }
+
+    private int run(final PrintWriter err, final AfPacketSource source, final CaptureFileWriter writer,
+                    final PipelineOptions options, final String outputName) {
+        final StopSignals stop = StopSignals.install(err);
+        final long started = System.nanoTime();
+        final long deadline = durationSeconds > 0 ? started + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
+        final java.io.Console console = System.console();
+        final CaptureProgress progress = new CaptureProgress(err, quiet, console != null && console.isTerminal(),
+            progressIntervalSeconds * 1_000_000_000L, started);
+        if (!quiet) {
+            err.println("spyglass: capturing on " + source.description() + " (" + source.filterExpression() + "), "
+                + options.workers + (options.workers == 1 ? " worker" : " workers") + " -> "
+                + ("-".equals(outputName) ? "standard output" : outputName) + "; Ctrl-C to stop");
+        }
+        try (Pipeline pipeline = new Pipeline(options, writer)) {
+            pipeline.start();
+            pipeline.watch(source);
+            final FrameHandler capture = pipeline.frameHandler();
+            long nextCheck = started;
+            while (!stop.requested()) {
+                source.poll(capture, POLL_BATCH);
+                final long now = System.nanoTime();
+                if (now < nextCheck) {
+                    continue;
+                }
+                // A few times a second: the clock, the limits, the kernel's counters, the display.
+                nextCheck = now + 100_000_000L;
+                pipeline.tick(ReadCommand.wallClockNanos());
+                if (now >= deadline) {
+                    stop.request("duration");
+                }
+                if (maxQueries > 0 && pipeline.snapshot().queries >= maxQueries) {
+                    stop.request("max-queries");
+                }
+                if (progress.due(now)) {
+                    source.refreshKernelStatistics();
+                    progress.show(pipeline.snapshot(), writer.bytesWritten(), now);
+                }
+            }
+            source.refreshKernelStatistics();
+            pipeline.unwatch();
+            final CaptureStats end = pipeline.finish(ReadCommand.wallClockNanos());
+            progress.clear();
+            if (!quiet) {
+                err.println(Summary.of(end, end.packets, System.nanoTime() - started, outputName)
+                    + (end.kernelDrops + end.ringDrops > 0
+                        ? String.format(" (kernel drops %,d, ring drops %,d)", end.kernelDrops, end.ringDrops) : "")
+                    + (writer.rotations() > 0 ? " in " + (writer.rotations() + 1) + " parts" : ""));
+            }
+            return 0;
+        }
+    }
+
+    private static int defaultWorkers() {
+        return Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
+    }
+
+    private AfPacketOptions ringOptions() {
+        final int blockSize = intSize("--ring-block-size", ringBlockSize);
+        try {
+            return AfPacketOptions.of(interfaceName, analysis.ports)
+                .withBlockSize(blockSize)
+                .withBlockCount(ringBlocks)
+                .withPromiscuous(promiscuous);
+        } catch (final IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    private ThreadPlacement placement() {
+        if (cpus == null || cpus.length == 0) {
+            return ThreadPlacement.NONE;
+        }
+        final int available = Runtime.getRuntime().availableProcessors();
+        for (final int cpu : cpus) {
+            if (cpu < 0 || cpu >= 1024) {
+                throw bad("--cpus " + cpu + " is not a CPU number (this host has CPUs 0 to " + (available - 1) + ")");
+            }
+        }
+        final int[] order = cpus.clone();
+        final int workerCount = workers != null ? workers : defaultWorkers();
+        return (role, index) -> {
+            final int slot = "writer".equals(role) ? workerCount : index;
+            final BitSet set = new BitSet();
+            set.set(order[slot % order.length]);
+            Libc.schedSetaffinity(0, set);
+        };
+    }
+
+    private long size(final String option, final String text) {
+        final long bytes = ByteSize.parse(text);
+        if (bytes < 0) {
+            throw bad(option + " '" + text + "' is not a size: give bytes or a number with K, M or G, e.g. 8M");
+        }
+        return bytes;
+    }
+
+    /** A size that must fit an int (ring sizes); too large a value is left to the range check after. */
+    private int intSize(final String option, final String text) {
+        return (int) Math.min(size(option, text), Integer.MAX_VALUE);
+    }
+
+    private static String defaultOutputName() {
+        final String host = Hostname.get().replaceAll("[^A-Za-z0-9._-]", "_");
+        return "spyglass-" + host + "-" + FILE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + ".jsonl";
+    }
+
+    private CommandLine.ParameterException bad(final String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,278 @@
+package spyglass.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import spyglass.cli.ReadRealCapturesTest;
+import spyglass.testing.CaptureFile;
+
+/**
+ * {@code spyglass capture} on the real thing: a private MariaDB in one network namespace, real
+ * clients (the {@code mariadb} CLI in another namespace, mysql-connector-j in this JVM) and
+ * spyglass capturing in the root namespace on the interface between them, started through the
+ * launcher and stopped by a signal, as a user does.
+ */
+class CaptureLiveIT {
+    private static final String FILTER = "tcp port " + LiveLab.PORT;
+
+    private static LiveLab lab;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void startLab() {
+        lab = LiveLab.start(true);
+    }
+
+    @AfterAll
+    static void closeLab() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    /** Waits until the capture file holds {@code count} records of {@code type} (the writer flushes within a second). */
+    private static void awaitRecords(final Path file, final String type, final int count) {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        final String marker = "{\"type\":\"" + type + "\"";
+        while (true) {
+            int seen = 0;
+            try {
+                if (Files.exists(file)) {
+                    for (final String line : Files.readAllLines(file)) {
+                        if (line.startsWith(marker)) {
+                            seen++;
+                        }
+                    }
+                }
+            } catch (final IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            if (seen >= count) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(seen + " " + type + " records in " + file + " after 30 s, waited for " + count);
+            }
+            SpyglassCapture.sleep(100);
+        }
+    }
+
+    /** Query statements per server thread, redacted independently of spyglass. */
+    private static Map<Long, List<String>> loggedQueries(final List<GeneralLogRow> log) {
+        final Map<Long, List<String>> out = new HashMap<>();
+        for (final GeneralLogRow row : log) {
+            if ("Query".equals(row.commandType())) {
+                // Comment bodies go (Connector/J names itself in one); then literals become ?.
+                final String uncommented = row.argument().replaceAll("/\\*(?![+!]).*?\\*/", "/* */");
+                out.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(ReadSysbenchIT.independentRedaction(uncommented));
+            }
+        }
+        return out;
+    }
+
+    private static Map<Long, List<String>> capturedQueries(final CaptureFile capture) {
+        final Map<Long, List<String>> out = new HashMap<>();
+        for (final JsonNode q : capture.queries("query")) {
+            out.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(q.path("sql").asText());
+        }
+        return out;
+    }
+
+    private static long packetsIn(final Path pcap) {
+        final ProcessResult r = Tools.run(List.of(Tools.find("tcpdump"), "-nr", pcap.toString()), null, Duration.ofMinutes(1))
+            .orThrow("tcpdump -r");
+        return r.stdout().lines().count();
+    }
+
+    @Test
+    void everyStatementOfRealClientsIsCapturedOnceAndNoLiteralIsWritten() throws Exception {
+        lab.server().truncateGeneralLog();
+        final Path out = tmp.resolve("clients.jsonl");
+        final Path pcap = tmp.resolve("clients.pcap");
+        final String stderr;
+        try (PacketRecorder tcpdump = PacketRecorder.start(pcap, lab.captureInterface(), FILTER, List.of())) {
+            final SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-p", Integer.toString(LiveLab.PORT),
+                "-o", out.toString(), "--workers", "2", "--progress-interval", "1");
+            try (spyglass) {
+                final ProcessResult cli = lab.mariadb("CREATE TABLE live_t (id INT PRIMARY KEY, secret VARCHAR(40), n BIGINT);\n"
+                    + "INSERT INTO live_t VALUES (1, 'cli-secret-alpha', 7340021), (2, 'cli-secret-beta', 9120033);\n"
+                    + "SELECT id FROM live_t WHERE secret = 'cli-secret-beta' AND n > 9120000;\n"
+                    + "UPDATE live_t SET n = 5550123 WHERE secret = 'cli-secret-alpha';\n"
+                    + "SELECT nosuchcolumn FROM live_t WHERE secret = 'cli-secret-gamma';\n");
+                assertEquals(1, cli.exitCode(), "the last statement fails on purpose: " + cli.stderr());
+                try (Connection c = DriverManager.getConnection(lab.server().jdbcUrl(MariaDbServer.DATABASE));
+                     Statement s = c.createStatement()) {
+                    try (ResultSet rs = s.executeQuery("SELECT n FROM live_t WHERE secret = 'jdbc-secret-delta'")) {
+                        assertFalse(rs.next());
+                    }
+                    assertEquals(1, s.executeUpdate("INSERT INTO live_t VALUES (3, 'jdbc-secret-epsilon', 8812345)"));
+                }
+                awaitRecords(out, "conn_close", 2);
+                spyglass.signal("TERM");
+                assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+                stderr = spyglass.stderr();
+            }
+        }
+        assertFalse(stderr.contains("WARNING"), stderr);
+        assertTrue(stderr.contains("spyglass: stopping (SIGTERM)"), stderr);
+
+        final CaptureFile capture = CaptureFile.read(out);
+        assertEquals(loggedQueries(lab.server().generalLog()), capturedQueries(capture));
+        ReadRealCapturesTest.assertNoLiteralLeaks(capture, "cli-secret-alpha", "cli-secret-beta", "cli-secret-gamma",
+            "7340021", "9120033", "9120000", "5550123", "jdbc-secret-delta", "jdbc-secret-epsilon", "8812345");
+        final JsonNode error = capture.queries("query").stream()
+            .filter(q -> q.path("sql").asText().contains("nosuchcolumn")).findFirst().orElseThrow();
+        assertEquals(1054, error.path("error").path("code").asInt(), error.toString());
+        for (final JsonNode conn : capture.ofType("conn")) {
+            assertEquals("spy", conn.path("user").asText(), conn.toString());
+            assertFalse(conn.path("midstream").asBoolean(), conn.toString());
+        }
+
+        // The kernel's counters and spyglass's agree: every packet tcpdump saw on that interface, once.
+        final JsonNode end = capture.only("capture_end");
+        assertEquals(packetsIn(pcap), end.path("packets").asLong(), end.toString());
+        assertEquals(0, end.path("kernel_drops").asLong());
+        assertEquals(0, end.path("ring_drops").asLong());
+        assertEquals(0, end.path("gaps").asLong());
+        assertEquals(2, end.path("connections").asLong());
+        assertTrue(capture.records().get(0).path("source").asText().contains(lab.captureInterface()),
+            capture.records().get(0).toString());
+        lab.server().rootSql("DROP TABLE spydb.live_t");
+    }
+
+    /** A stop in the middle of a client's run: every record written is whole, and none is skipped. */
+    @Test
+    void aStopMidTrafficLosesNoCompleteEvent() throws Exception {
+        lab.server().truncateGeneralLog();
+        final Path out = tmp.resolve("mid.jsonl");
+        final StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < 4000; i++) {
+            sql.append("SELECT ").append(100_000 + i).append(" + 1, 'mid-").append(i).append("';\n");
+        }
+        final Path script = tmp.resolve("mid.sql");
+        Files.writeString(script, sql);
+        final Process client;
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-o", out.toString())) {
+            client = new ProcessBuilder(lab.clientCommand("mariadb", "--batch", "-h", lab.serverAddress(), "-P",
+                Integer.toString(LiveLab.PORT), "-u", MariaDbServer.USER, "-p" + MariaDbServer.PASSWORD, MariaDbServer.DATABASE))
+                .redirectInput(script.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                awaitRecords(out, "query", 200);
+                spyglass.signal("INT");
+                assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+            } finally {
+                client.waitFor();
+            }
+        }
+        final CaptureFile capture = CaptureFile.read(out); // every line parses: none was cut
+        assertEquals("capture_end", capture.records().get(capture.records().size() - 1).path("type").asText());
+        final List<String> logged = loggedQueries(lab.server().generalLog()).values().iterator().next();
+        final List<String> captured = capturedQueries(capture).values().iterator().next();
+        assertTrue(captured.size() >= 200 && captured.size() < logged.size(),
+            captured.size() + " of " + logged.size() + " statements captured: the stop came mid-run");
+        assertEquals(logged.subList(0, captured.size()), captured, "the statements before the stop, none skipped");
+    }
+
+    @Test
+    void durationAndMaxQueriesStopTheCaptureByThemselves() throws Exception {
+        final Path timed = tmp.resolve("timed.jsonl");
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-o", timed.toString(),
+            "--duration", "2")) {
+            assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+        }
+        assertEquals(1, CaptureFile.read(timed).ofType("capture_end").size());
+
+        final Path counted = tmp.resolve("counted.jsonl");
+        final StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            sql.append("SELECT ").append(i).append(";\n");
+        }
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-o", counted.toString(),
+            "--max-queries", "5", "--max-size", "2K")) {
+            // The client's statements, one connection after another, until spyglass has seen enough.
+            for (int round = 0; round < 20 && spyglass.isRunning(); round++) {
+                lab.mariadb(sql.toString());
+            }
+            assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+        }
+        final List<Path> parts = new ArrayList<>();
+        try (var files = Files.list(tmp)) {
+            files.filter(p -> p.getFileName().toString().startsWith("counted")).sorted().forEach(parts::add);
+        }
+        assertTrue(parts.size() >= 2, "--max-size 2K rotates: " + parts);
+        long queries = 0;
+        for (final Path part : parts) {
+            final CaptureFile file = CaptureFile.read(part);
+            assertEquals("capture_start", file.records().get(0).path("type").asText(), part.toString());
+            assertTrue(Files.size(part) <= 2048 || file.records().size() <= 2, part + " within 2K");
+            queries += file.queries("query").size();
+        }
+        assertTrue(queries >= 5, queries + " queries");
+    }
+
+    @Test
+    void withoutPrivilegeOneSentenceSaysWhatToRun() {
+        final ProcessResult r = Tools.run(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", SpyglassCapture.ROOT.resolve("scripts/spyglass").toString(),
+            "capture", "-i", lab.captureInterface(), "-o", "/tmp/never-written.jsonl"), null, Duration.ofMinutes(1));
+        assertEquals(2, r.exitCode(), r.stderr());
+        final String message = r.stderr().strip();
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.contains("sudo") && message.contains("setcap"), message);
+        assertFalse(Files.exists(Path.of("/tmp/never-written.jsonl")));
+    }
+
+    @Test
+    void userOptionDropsRootOnEveryThreadAndTheFileIsThatUsers() throws Exception {
+        final Path dir = tmp.resolve("nobody");
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path out = dir.resolve("as-nobody.jsonl");
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-o", out.toString(),
+            "--user", "nobody", "--workers", "2")) {
+            lab.mariadb("SELECT 'as-nobody-secret';\n").orThrow("mariadb");
+            awaitRecords(out, "conn_close", 1);
+            // Every thread of the JVM, not only the one that called setuid, runs as nobody now.
+            final List<String> uids = new ArrayList<>();
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(spyglass.pid()), "task"))) {
+                for (final Path task : tasks.toList()) {
+                    Files.readAllLines(task.resolve("status")).stream().filter(l -> l.startsWith("Uid:")).forEach(uids::add);
+                }
+            }
+            assertTrue(uids.size() > 5, uids.toString());
+            for (final String uid : uids) {
+                assertEquals(List.of("Uid:", "65534", "65534", "65534", "65534"), List.of(uid.split("\\s+")), uids.toString());
+            }
+            spyglass.signal("TERM");
+            assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+        }
+        assertEquals(65534, (int) Files.getAttribute(out, "unix:uid"));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+        final CaptureFile capture = CaptureFile.read(out);
+        assertEquals(List.of("SELECT ?"), capture.queries("query").stream()
+            .map(q -> q.path("sql").asText()).filter(s -> s.equals("SELECT ?")).toList());
+    }
+}

@@ -1,0 +1,98 @@
+package spyglass.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import spyglass.cli.ReadRealCapturesTest;
+import spyglass.testing.CaptureFile;
+
+/**
+ * Issue 3's "done when", as a user does it: {@code scripts/spyglass capture -i lo} while sysbench
+ * hits a local MariaDB over TCP, progress shown, stopped with Ctrl-C (SIGINT); the file holds one
+ * {@code query} per statement of the server's general log, no literal, and on loopback (where the
+ * kernel shows every packet twice) each packet counted once.
+ */
+class CaptureSysbenchIT {
+    private static final Path ROOT = Path.of(System.getProperty("user.dir"));
+    private final Path tmp = ROOT.resolve("target/it/CaptureSysbenchIT");
+
+    @Test
+    void sysbenchOnLoopbackIsCapturedStatementForStatement() throws Exception {
+        Files.createDirectories(tmp);
+        final Path out = tmp.resolve("capture.jsonl");
+        final Path pcap = tmp.resolve("tcpdump.pcap");
+        Files.deleteIfExists(out);
+        final List<GeneralLogRow> log;
+        final String stderr;
+        try (MariaDbServer server = MariaDbServer.start()) {
+            final Sysbench sysbench = new Sysbench(server).tables(2).tableSize(1000).threads(2).events(40)
+                .timeout(Duration.ofMinutes(3));
+            sysbench.prepare("oltp_read_write");
+            server.truncateGeneralLog();
+            final PacketRecorder tcpdump = PacketRecorder.start(pcap, server.port());
+            try (tcpdump;
+                 SpyglassCapture spyglass = SpyglassCapture.start("-i", "lo", "-p", Integer.toString(server.port()),
+                     "-o", out.toString(), "--progress-interval", "1")) {
+                sysbench.run("oltp_read_write");
+                SpyglassCapture.sleep(1_500); // one more progress line, and the last packets through the ring
+                spyglass.awaitStderr("packets (", Duration.ofSeconds(10));
+                spyglass.signal("INT");
+                assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+                stderr = spyglass.stderr();
+            }
+            assertEquals(0, tcpdump.kernelDrops(), "tcpdump lost packets: " + tcpdump.stderr());
+            log = server.generalLog();
+        }
+        assertFalse(stderr.contains("WARNING"), stderr);
+        assertTrue(stderr.lines().anyMatch(l -> l.matches("spyglass: [0-9,]+ packets \\(.*queries.*kernel drops 0, ring drops 0, file .*")),
+            "progress lines: " + stderr);
+
+        final CaptureFile capture = CaptureFile.read(out);
+        final Map<Long, List<String>> expected = new HashMap<>();
+        final List<String> literals = new ArrayList<>();
+        final Pattern quoted = Pattern.compile("'([^']+)'");
+        for (final GeneralLogRow row : log) {
+            if ("Query".equals(row.commandType())) {
+                expected.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(ReadSysbenchIT.independentRedaction(row.argument()));
+                final Matcher m = quoted.matcher(row.argument());
+                while (m.find()) {
+                    literals.add(m.group(1));
+                }
+            }
+        }
+        final Map<Long, List<String>> actual = new HashMap<>();
+        for (final JsonNode q : capture.queries("query")) {
+            actual.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(q.path("sql").asText());
+            assertFalse(q.path("lossy").asBoolean(), q.toString());
+        }
+        assertEquals(2, expected.size());
+        assertEquals(expected, actual);
+        assertFalse(literals.isEmpty());
+        ReadRealCapturesTest.assertNoLiteralLeaks(capture, literals.toArray(new String[0]));
+        for (final JsonNode q : capture.queries("query")) {
+            assertFalse(q.path("sql").asText().matches(".*(?<![A-Za-z_0-9])\\d.*"), "a number survived: " + q);
+        }
+
+        // Loopback: the kernel hands the socket each packet twice (out and in); spyglass keeps one,
+        // as tcpdump does.
+        final long tcpdumpPackets = Tools.run(List.of(Tools.find("tcpdump"), "-nr", pcap.toString()), null, Duration.ofMinutes(1))
+            .orThrow("tcpdump -r").stdout().lines().count();
+        final JsonNode end = capture.only("capture_end");
+        assertEquals(tcpdumpPackets, end.path("packets").asLong(), end.toString());
+        assertEquals(0, end.path("kernel_drops").asLong());
+        assertEquals(0, end.path("ring_drops").asLong());
+        assertEquals(0, end.path("gaps").asLong());
+    }
+}
