@@ -44,8 +44,9 @@ import spyglass.source.FrameHandler;
         "",
         "The capture file is plain JSON Lines, mode 0600: read it before you send it anywhere.",
         "",
-        "Exit status: 0 when the capture ran and stopped as asked; 2 when it could not start (an option, "
-            + "privileges, the interface) or the capture file could not be written; 130 after a second Ctrl-C.",
+        "Exit status: 0 when the capture ran and stopped as asked; 1 when the interface disappeared (the file "
+            + "is finished); 2 when it could not start (an option, privileges, the interface) or the capture file "
+            + "could not be written; 130 after a second Ctrl-C.",
         "",
         "Examples:",
         "  sudo scripts/spyglass capture                           all interfaces, port 3306, until Ctrl-C",
@@ -179,16 +180,19 @@ public final class CaptureCommand implements Callable<Integer> {
         final java.io.Console console = System.console();
         final CaptureProgress progress = new CaptureProgress(err, quiet, console != null && console.isTerminal(),
             progressIntervalSeconds * 1_000_000_000L, started);
-        if (!quiet) {
-            err.println("spyglass: capturing on " + source.description() + " (" + source.filterExpression() + "), "
-                + options.workers + (options.workers == 1 ? " worker" : " workers") + " -> "
-                + ("-".equals(outputName) ? "standard output" : outputName) + "; Ctrl-C to stop");
-        }
         try (Pipeline pipeline = new Pipeline(options, writer)) {
             pipeline.start();
             pipeline.watch(source);
+            if (!quiet) {
+                err.println("spyglass: capturing on " + source.description() + " (" + source.filterExpression() + "), "
+                    + options.workers + (options.workers == 1 ? " worker" : " workers") + " -> "
+                    + ("-".equals(outputName) ? "standard output" : outputName) + "; Ctrl-C to stop");
+            }
             final FrameHandler capture = pipeline.frameHandler();
+            final Path device = source.options().allInterfaces() ? null : Path.of("/sys/class/net", interfaceName);
             long nextCheck = started;
+            long nextDeviceCheck = started;
+            int status = 0;
             while (!stop.requested()) {
                 source.poll(capture, POLL_BATCH);
                 final long now = System.nanoTime();
@@ -203,6 +207,16 @@ public final class CaptureCommand implements Callable<Integer> {
                 }
                 if (maxQueries > 0 && pipeline.snapshot().queries >= maxQueries) {
                     stop.request("max-queries");
+                }
+                if (device != null && now >= nextDeviceCheck) {
+                    nextDeviceCheck = now + 1_000_000_000L;
+                    if (!java.nio.file.Files.exists(device)) {
+                        // Like tcpdump: a removed interface ends the capture, with every record so far kept.
+                        progress.clear();
+                        err.println("spyglass: interface " + interfaceName + " disappeared; finishing the capture file");
+                        stop.request("interface gone");
+                        status = 1;
+                    }
                 }
                 if (progress.due(now)) {
                     source.refreshKernelStatistics();
@@ -219,7 +233,7 @@ public final class CaptureCommand implements Callable<Integer> {
                         ? String.format(" (kernel drops %,d, ring drops %,d)", end.kernelDrops, end.ringDrops) : "")
                     + (writer.rotations() > 0 ? " in " + (writer.rotations() + 1) + " parts" : ""));
             }
-            return 0;
+            return status;
         }
     }
 

@@ -26,7 +26,8 @@ final class StopSignals {
         return signals;
     }
 
-    private void onSignal(final sun.misc.Signal signal) {
+    // Each signal's handler runs on a thread of its own: two close together must not both be "first".
+    private synchronized void onSignal(final sun.misc.Signal signal) {
         if (reason != null) {
             err.println();
             err.println("spyglass: stopped at once (second SIG" + signal.getName() + "); lines already written are complete");
@@ -40,7 +41,7 @@ final class StopSignals {
     }
 
     /** Asks for a clean stop from the program itself (duration reached, enough queries). */
-    void request(final String why) {
+    synchronized void request(final String why) {
         if (reason == null) {
             reason = why;
         }

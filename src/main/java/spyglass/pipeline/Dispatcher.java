@@ -123,9 +123,8 @@ final class Dispatcher implements FrameHandler {
                 return;
             }
             while ((index = ring.tryClaim(SegmentRecord.MSG_SEGMENT, length)) < 0) {
-                waitForRoom();
+                waitForRoom(ring);
             }
-            idle.reset();
         }
         SegmentRecord.write(ring.buffer(), index, s);
         ring.commit(index);
@@ -145,19 +144,24 @@ final class Dispatcher implements FrameHandler {
             if (!mustArrive && !waitWhenFull) {
                 return; // a missed tick only delays the idle check to the next one
             }
-            waitForRoom();
+            waitForRoom(ring);
         }
-        idle.reset();
         final AtomicBuffer b = ring.buffer();
         b.putLong(index, nanos);
         ring.commit(index);
     }
 
-    private void waitForRoom() {
-        if (failure.failed()) {
+    /**
+     * Waits until the worker has emptied half its ring, not just a slot: waking for every few
+     * segments the worker frees would cost a park and a wake-up each time, CPU the worker needs.
+     */
+    private void waitForRoom(final RingBuffer ring) {
+        final int halfFull = ring.capacity() / 2;
+        do {
             failure.throwIfFailed();
-        }
-        idle.idle();
+            idle.idle();
+        } while (ring.size() > halfFull);
+        idle.reset();
     }
 
     long frames() {

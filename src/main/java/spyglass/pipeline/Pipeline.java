@@ -7,6 +7,7 @@ import org.agrona.BitUtil;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -40,7 +41,7 @@ public final class Pipeline implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final OutputRingSink statsSink;
     private final CaptureStats stats = new CaptureStats();
-    private final IdleStrategy finishIdle = idleStrategy();
+    private final IdleStrategy finishIdle = waitingIdleStrategy();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
 
@@ -60,12 +61,12 @@ public final class Pipeline implements AutoCloseable {
         this.workerAgents = new WorkerAgent[options.workers];
         for (int w = 0; w < options.workers; w++) {
             workerRings[w] = new OneToOneRingBuffer(ring(options.workerRingBytes));
-            final OutputRingSink sink = new OutputRingSink(outputRing, idleStrategy(), failure);
+            final OutputRingSink sink = new OutputRingSink(outputRing, waitingIdleStrategy(), failure);
             workerAgents[w] = new WorkerAgent(w, workerRings[w], new Worker(options, sink), failure, options.placement);
         }
         this.writerAgent = new WriterAgent(outputRing, writer, failure, options.placement, options.flushIntervalNanos);
-        this.statsSink = new OutputRingSink(outputRing, idleStrategy(), failure);
-        this.dispatcher = new Dispatcher(options, workerRings, idleStrategy(), failure, this::writePeriodicStats);
+        this.statsSink = new OutputRingSink(outputRing, waitingIdleStrategy(), failure);
+        this.dispatcher = new Dispatcher(options, workerRings, waitingIdleStrategy(), failure, this::writePeriodicStats);
     }
 
     /** The output ring holds several of the longest lines: a statement at its cap, every byte escaped. */
@@ -83,10 +84,30 @@ public final class Pipeline implements AutoCloseable {
         return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
     }
 
-    private static IdleStrategy idleStrategy() {
-        // Spin briefly, then yield, then park up to 1 ms: an idle worker costs ~1000 wake-ups a
-        // second, and 1 ms of a busy link (a few MB) fits its ring.
-        return new BackoffIdleStrategy(64, 16, 1_000, 1_000_000);
+    /**
+     * A worker with an empty ring: spin and yield a little (a segment is likely on its way), then
+     * park up to 1 ms: an idle worker costs ~1000 wake-ups a second, and 1 ms of a busy link (a few
+     * MB) fits its ring. Spinning longer would take the CPU from the threads doing the work: on a
+     * small host there are more pipeline threads than cores.
+     */
+    private static IdleStrategy workerIdleStrategy() {
+        return new BackoffIdleStrategy(16, 4, 10_000, 1_000_000);
+    }
+
+    /**
+     * A thread waiting for room in a full ring: whoever it waits for needs the CPU, and nothing is
+     * gained by noticing the room a microsecond sooner. Park at once.
+     */
+    private static IdleStrategy waitingIdleStrategy() {
+        return new BackoffIdleStrategy(0, 0, 100_000, 1_000_000);
+    }
+
+    /**
+     * The writer with nothing to write sleeps 1 ms: at a million lines a second that is 1,000 lines
+     * waiting, a tenth of the output ring, and a thousand wake-ups a second instead of one per line.
+     */
+    private static IdleStrategy writerIdleStrategy() {
+        return new SleepingIdleStrategy(1_000_000);
     }
 
     /** Starts the worker and writer threads; from now on only the writer thread writes to the file. */
@@ -96,13 +117,13 @@ public final class Pipeline implements AutoCloseable {
         }
         started = true;
         for (final WorkerAgent agent : workerAgents) {
-            startThread(agent);
+            startThread(agent, workerIdleStrategy());
         }
-        startThread(writerAgent);
+        startThread(writerAgent, writerIdleStrategy());
     }
 
-    private void startThread(final org.agrona.concurrent.Agent agent) {
-        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, agent);
+    private void startThread(final org.agrona.concurrent.Agent agent, final IdleStrategy idle) {
+        final AgentRunner runner = new AgentRunner(idle, this::onAgentError, null, agent);
         runners.add(runner);
         threads.add(AgentRunner.startOnThread(runner));
     }

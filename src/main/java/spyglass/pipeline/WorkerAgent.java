@@ -80,6 +80,6 @@ final class WorkerAgent implements Agent, MessageHandler {
 
     @Override
     public String roleName() {
-        return "spyglass-worker-" + index;
+        return "sg-worker-" + index; // Linux shows 15 characters of a thread name
     }
 }

@@ -65,6 +65,6 @@ final class WriterAgent implements Agent, MessageHandler {
 
     @Override
     public String roleName() {
-        return "spyglass-writer";
+        return "sg-writer";
     }
 }

@@ -102,6 +102,7 @@ public final class ReadStageProbe {
         final PipelineOptions options = new PipelineOptions();
         options.serverFilter = ServerFilter.ports(port);
         options.workers = workers;
+        options.workerRingBytes = Integer.getInteger("spyglass.workerRingBytes", options.workerRingBytes);
         final long t0 = System.nanoTime();
         try (CaptureFileWriter writer = CaptureFileWriter.create(Path.of("/dev/null"));
              Pipeline pipeline = new Pipeline(options, writer);

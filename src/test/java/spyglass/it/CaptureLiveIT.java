@@ -275,4 +275,47 @@ class CaptureLiveIT {
         assertEquals(List.of("SELECT ?"), capture.queries("query").stream()
             .map(q -> q.path("sql").asText()).filter(s -> s.equals("SELECT ?")).toList());
     }
+
+    /** The CPUs each named thread may run on, from /proc: thread name to Cpus_allowed_list. */
+    private static Map<String, String> affinity(final long pid) throws IOException {
+        final Map<String, String> out = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (final Path task : tasks.toList()) {
+                final String name = Files.readString(task.resolve("comm")).strip();
+                Files.readAllLines(task.resolve("status")).stream().filter(l -> l.startsWith("Cpus_allowed_list:"))
+                    .forEach(l -> out.put(name, l.substring(l.indexOf(':') + 1).strip()));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void cpusPinTheWorkersThenTheWriter() throws Exception {
+        final int cpus = Runtime.getRuntime().availableProcessors();
+        final String last = Integer.toString(cpus - 1);
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", lab.captureInterface(), "-o",
+            tmp.resolve("pinned.jsonl").toString(), "--workers", "2", "--cpus", last + ",0")) {
+            final Map<String, String> pinned = affinity(spyglass.pid());
+            assertEquals(last, pinned.get("sg-worker-0"), pinned.toString());
+            assertEquals("0", pinned.get("sg-worker-1"), pinned.toString());
+            assertEquals(last, pinned.get("sg-writer"), "the writer takes the next CPU in turn: " + pinned);
+            spyglass.signal("TERM");
+            assertEquals(0, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+        }
+    }
+
+    @Test
+    void anInterfaceThatDisappearsEndsTheCaptureWithItsFileFinished() throws Exception {
+        final String suffix = Long.toString(ProcessHandle.current().pid() % 100_000, 36);
+        final Path out = tmp.resolve("gone.jsonl");
+        final VethPair veth = VethPair.create("sgg" + suffix, "sgh" + suffix, null).up();
+        try (SpyglassCapture spyglass = SpyglassCapture.start("-i", veth.rootName(), "-o", out.toString())) {
+            veth.close();
+            assertEquals(1, spyglass.waitFor(Duration.ofSeconds(30)), spyglass.stderr());
+            assertTrue(spyglass.stderr().contains("interface " + veth.rootName() + " disappeared"), spyglass.stderr());
+        } finally {
+            veth.close();
+        }
+        assertEquals(1, CaptureFile.read(out).ofType("capture_end").size());
+    }
 }

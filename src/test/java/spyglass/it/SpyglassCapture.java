@@ -26,7 +26,10 @@ final class SpyglassCapture implements AutoCloseable {
         this.stderr = stderr;
     }
 
-    /** Starts {@code [prefix...] scripts/spyglass capture args...} and waits until its ring is open. */
+    /**
+     * Starts {@code [prefix...] scripts/spyglass capture args...} and waits until its ring is open
+     * (its "capturing on" line: so not with {@code -q}).
+     */
     static SpyglassCapture start(final List<String> prefix, final String... args) {
         final List<String> command = new ArrayList<>(prefix);
         command.add(ROOT.resolve("scripts/spyglass").toString());
@@ -40,7 +43,12 @@ final class SpyglassCapture implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .start();
             final SpyglassCapture capture = new SpyglassCapture(p, err);
-            capture.awaitStderr("capturing on", Duration.ofSeconds(60));
+            try {
+                capture.awaitStderr("capturing on", Duration.ofSeconds(60));
+            } catch (final AssertionError e) {
+                capture.close(); // never leave a capture running behind a failed test
+                throw e;
+            }
             return capture;
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
