@@ -41,6 +41,12 @@ public final class Libc {
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = downcall("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle POLL = downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+    /**
+     * poll without errno capture: the JDK's linker slices the capture segment on every call (a small
+     * allocation that escape analysis does not remove), and poll runs a hundred times a second on
+     * an idle capture. errno is fetched by a second, non-waiting call only when the first failed.
+     */
+    private static final MethodHandle POLL_PLAIN = plain("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
     private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
@@ -156,10 +162,19 @@ public final class Libc {
      * interrupted the wait (the caller simply polls again). Allocates nothing.
      */
     public static int poll(final MemorySegment pollFds, final int count, final int timeoutMillis) {
+        try {
+            final int first = (int) POLL_PLAIN.invokeExact(pollFds, (long) count, timeoutMillis);
+            if (first >= 0) {
+                return first;
+            }
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+        // Failed (or interrupted): ask again without waiting, this time with errno captured.
         final MemorySegment state = STATE.get();
         final int result;
         try {
-            result = (int) POLL.invokeExact(state, pollFds, (long) count, timeoutMillis);
+            result = (int) POLL.invokeExact(state, pollFds, (long) count, 0);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

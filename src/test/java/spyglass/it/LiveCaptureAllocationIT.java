@@ -11,6 +11,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,33 +38,45 @@ class LiveCaptureAllocationIT {
     @TempDir
     Path tmp;
 
-    /** Runs {@code queries} statements on another thread while this one captures; returns when all are through the pipeline. */
-    private static void traffic(final Connection connection, final int queries, final AfPacketSource source,
-                                final Pipeline pipeline) throws Exception {
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread client = new Thread(() -> {
-            try (Statement s = connection.createStatement()) {
-                for (int i = 0; i < queries; i++) {
-                    try (ResultSet rs = s.executeQuery("SELECT id, name FROM alloc_t WHERE id = " + (i % 100))) {
-                        while (rs.next()) {
-                            rs.getString(2);
+    /** A client thread, started and waiting for {@link #capture} to let it run {@code queries} statements. */
+    private record Client(Thread thread, CountDownLatch go, AtomicReference<Throwable> failure) {
+        static Client ready(final Connection connection, final int queries) {
+            final CountDownLatch go = new CountDownLatch(1);
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final Thread thread = new Thread(() -> {
+                try (Statement s = connection.createStatement()) {
+                    go.await();
+                    for (int i = 0; i < queries; i++) {
+                        try (ResultSet rs = s.executeQuery("SELECT id, name FROM alloc_t WHERE id = " + (i % 100))) {
+                            while (rs.next()) {
+                                rs.getString(2);
+                            }
                         }
                     }
+                } catch (final Throwable t) {
+                    failure.set(t);
                 }
-            } catch (final Throwable t) {
-                failure.set(t);
-            }
-        }, "client");
-        client.start();
+            }, "client");
+            thread.start();
+            return new Client(thread, go, failure);
+        }
+    }
+
+    /**
+     * Lets the client run and captures on this thread until it is done and the ring has been
+     * empty for a few block timeouts, then until the pipeline has processed everything. The
+     * client's thread is made before, so that only the capture's own work is on this thread.
+     */
+    private static void capture(final Client client, final AfPacketSource source, final Pipeline pipeline) throws Exception {
         final FrameHandler capture = pipeline.frameHandler();
+        client.go().countDown();
         int quietPolls = 0;
-        // Until the client is done and the ring has been empty for a few block timeouts.
-        while (client.isAlive() || quietPolls < 5) {
+        while (client.thread().isAlive() || quietPolls < 5) {
             quietPolls = source.poll(capture, 65_536) == 0 ? quietPolls + 1 : 0;
         }
-        client.join();
-        if (failure.get() != null) {
-            throw new AssertionError("client failed", failure.get());
+        client.thread().join();
+        if (client.failure().get() != null) {
+            throw new AssertionError("client failed", client.failure().get());
         }
         pipeline.awaitIdle();
     }
@@ -93,7 +106,7 @@ class LiveCaptureAllocationIT {
                 pipeline.watch(source);
                 // Warm-up: JIT (the poll(2) wait path too, which allocates while interpreted), pools, buffers.
                 for (int round = 0; round < 4; round++) {
-                    traffic(connection, 4_000, source, pipeline);
+                    capture(Client.ready(connection, 4_000), source, pipeline);
                 }
 
                 final List<Thread> threads = new ArrayList<>(pipeline.threads());
@@ -101,13 +114,22 @@ class LiveCaptureAllocationIT {
                 final long[] ids = threads.stream().mapToLong(Thread::threadId).toArray();
                 final long framesBefore = pipeline.frames();
                 final long queriesBefore = pipeline.snapshot().queries;
+                final Client measured = Client.ready(connection, 5_000);
                 final long before = allocated(ids);
-                traffic(connection, 5_000, source, pipeline);
+                final long[] each = new long[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    each[i] = THREADS.getThreadAllocatedBytes(ids[i]);
+                }
+                capture(measured, source, pipeline);
                 final long bytes = allocated(ids) - before;
+                final StringBuilder perThread = new StringBuilder();
+                for (int i = 0; i < ids.length; i++) {
+                    perThread.append(threads.get(i).getName()).append(' ').append(THREADS.getThreadAllocatedBytes(ids[i]) - each[i]).append("; ");
+                }
                 final long packets = pipeline.frames() - framesBefore;
                 final CaptureStats now = pipeline.snapshot();
-                System.out.printf("live capture allocation: %,d bytes over %,d packets (%,d queries) = %.4f bytes/packet%n",
-                    bytes, packets, now.queries - queriesBefore, (double) bytes / packets);
+                System.out.printf("live capture allocation: %,d bytes over %,d packets (%,d queries) = %.4f bytes/packet (%s)%n",
+                    bytes, packets, now.queries - queriesBefore, (double) bytes / packets, perThread);
                 assertEquals(5_000, now.queries - queriesBefore, "every query of the measured run captured");
                 assertEquals(0, now.kernelDrops + now.ringDrops + now.gaps);
                 assertTrue(packets >= 10_000, packets + " packets");
