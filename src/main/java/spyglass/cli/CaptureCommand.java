@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,9 +50,9 @@ import spyglass.source.FrameHandler;
             + "could not be written; 130 after a second Ctrl-C.",
         "",
         "Examples:",
-        "  sudo scripts/spyglass capture                           all interfaces, port 3306, until Ctrl-C",
-        "  sudo scripts/spyglass capture -i eth0 -p 3306,3307 --duration 600 -o db1.jsonl",
-        "  sudo scripts/spyglass capture --max-size 1G --user nobody -o /var/tmp/spyglass/db1.jsonl"
+        "  sudo scripts/spyglass capture                 (all interfaces, port 3306)",
+        "  sudo scripts/spyglass capture -i eth0 -p 3306,3307 --duration 600",
+        "  sudo scripts/spyglass capture --user nobody -o /tmp/db1.jsonl"
     })
 public final class CaptureCommand implements Callable<Integer> {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -124,9 +125,17 @@ public final class CaptureCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress and no summary on standard error.")
     boolean quiet;
 
+    /** A tcpdump user's filter expression: not taken, but answered with what to use instead. */
+    @CommandLine.Parameters(hidden = true, arity = "0..*")
+    List<String> expression;
+
     @Override
     public Integer call() {
         final PrintWriter err = spec.commandLine().getErr();
+        if (expression != null && !expression.isEmpty()) {
+            throw bad("spyglass capture takes no filter expression ('" + String.join(" ", expression) + "'): it builds "
+                + "its own from the options; give server ports with -p 3306,3307 and a server with --server ADDRESS");
+        }
         final int workerCount = workers != null ? workers : defaultWorkers();
         final PipelineOptions options = analysis.toPipelineOptions(workerCount);
         options.backpressure = Backpressure.DROP;
@@ -146,6 +155,7 @@ public final class CaptureCommand implements Callable<Integer> {
             throw bad(e.getMessage());
         }
         final InetAddress server = analysis.server();
+        checkInterfaceType();
 
         final AfPacketSource source;
         try {
@@ -162,9 +172,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 }
             }
             final String outputName = output != null ? output : defaultOutputName();
-            try (CaptureFileWriter writer = "-".equals(outputName)
-                    ? CaptureFileWriter.toStream(new FileOutputStream(FileDescriptor.out))
-                    : CaptureFileWriter.create(Path.of(outputName), maxPartBytes)) {
+            try (CaptureFileWriter writer = openOutput(outputName, maxPartBytes)) {
                 writer.writeCaptureStart(Version.VERSION, Hostname.get(), source.description(),
                     options.serverFilter.describe(server), ReadCommand.wallClockNanos());
                 return run(err, source, writer, options, outputName);
@@ -177,8 +185,8 @@ public final class CaptureCommand implements Callable<Integer> {
         final StopSignals stop = StopSignals.install(err);
         final long started = System.nanoTime();
         final long deadline = durationSeconds > 0 ? started + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
-        final java.io.Console console = System.console();
-        final CaptureProgress progress = new CaptureProgress(err, quiet, console != null && console.isTerminal(),
+        // The progress line goes to standard error, so that is the descriptor that must be a terminal.
+        final CaptureProgress progress = new CaptureProgress(err, quiet, Libc.isatty(2),
             progressIntervalSeconds * 1_000_000_000L, started);
         try (Pipeline pipeline = new Pipeline(options, writer)) {
             pipeline.start();
@@ -218,11 +226,13 @@ public final class CaptureCommand implements Callable<Integer> {
                         status = 1;
                     }
                 }
+                // The kernel's counters are 32-bit and reset on each read: read them often, whatever is shown.
+                source.refreshKernelStatistics();
                 if (progress.due(now)) {
-                    source.refreshKernelStatistics();
                     progress.show(pipeline.snapshot(), writer.bytesWritten(), now);
                 }
             }
+            drainRing(source, capture);
             source.refreshKernelStatistics();
             pipeline.unwatch();
             final CaptureStats end = pipeline.finish(ReadCommand.wallClockNanos());
@@ -234,6 +244,40 @@ public final class CaptureCommand implements Callable<Integer> {
                     + (writer.rotations() > 0 ? " in " + (writer.rotations() + 1) + " parts" : ""));
             }
             return status;
+        }
+    }
+
+    /**
+     * After the stop: the blocks the kernel has already handed over still hold complete requests
+     * and responses. Read them, but no more than one ring's worth, so a busy link cannot keep the
+     * capture from ending.
+     */
+    private void drainRing(final AfPacketSource source, final FrameHandler capture) {
+        for (int block = 0; block < ringBlocks; block++) {
+            if (source.pollNow(capture, POLL_BATCH) <= 0) {
+                return;
+            }
+        }
+    }
+
+    private CaptureFileWriter openOutput(final String name, final long maxPartBytes) {
+        if ("-".equals(name)) {
+            return CaptureFileWriter.toStream(new FileOutputStream(FileDescriptor.out));
+        }
+        try {
+            return CaptureFileWriter.create(Path.of(name), maxPartBytes);
+        } catch (final java.io.UncheckedIOException e) {
+            final Throwable cause = e.getCause();
+            final String who = user != null ? user + " (--user)" : "this user";
+            if (cause instanceof java.nio.file.NoSuchFileException) {
+                throw bad("cannot create capture file " + name + ": its directory does not exist; create it, or give "
+                    + "-o a path in an existing directory");
+            }
+            if (cause instanceof java.nio.file.AccessDeniedException) {
+                throw bad("cannot create capture file " + name + ": " + who + " may not write there; give -o a path in a "
+                    + "directory " + who + " can write");
+            }
+            throw e;
         }
     }
 
@@ -249,7 +293,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 .withBlockCount(ringBlocks)
                 .withPromiscuous(promiscuous);
         } catch (final IllegalArgumentException e) {
-            throw bad(e.getMessage());
+            throw bad("--ring-block-size / --ring-blocks: " + e.getMessage());
         }
     }
 
@@ -257,10 +301,11 @@ public final class CaptureCommand implements Callable<Integer> {
         if (cpus == null || cpus.length == 0) {
             return ThreadPlacement.NONE;
         }
-        final int available = Runtime.getRuntime().availableProcessors();
+        final BitSet online = onlineCpus();
         for (final int cpu : cpus) {
-            if (cpu < 0 || cpu >= 1024) {
-                throw bad("--cpus " + cpu + " is not a CPU number (this host has CPUs 0 to " + (available - 1) + ")");
+            if (cpu < 0 || cpu >= 1024 || (online != null && !online.get(cpu))) {
+                throw bad("--cpus " + cpu + " is not an online CPU of this host"
+                    + (online != null ? " (online: " + onlineCpusText() + ")" : ""));
             }
         }
         final int[] order = cpus.clone();
@@ -271,6 +316,57 @@ public final class CaptureCommand implements Callable<Integer> {
             set.set(order[slot % order.length]);
             Libc.schedSetaffinity(0, set);
         };
+    }
+
+    private static final Path ONLINE_CPUS = Path.of("/sys/devices/system/cpu/online");
+
+    private static String onlineCpusText() {
+        try {
+            return java.nio.file.Files.readString(ONLINE_CPUS).strip();
+        } catch (final java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** The online CPUs ("0-3,6"), or null when the kernel does not say. */
+    private static BitSet onlineCpus() {
+        final String text = onlineCpusText();
+        if (text == null || !text.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
+            return null;
+        }
+        final BitSet set = new BitSet();
+        for (final String range : text.split(",")) {
+            final String[] ends = range.split("-");
+            final int from = Integer.parseInt(ends[0]);
+            final int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
+            if (to >= 4096) {
+                return null;
+            }
+            set.set(from, to + 1);
+        }
+        return set;
+    }
+
+    /**
+     * The ring delivers Ethernet frames; on a tunnel (WireGuard, tun, ppp) or InfiniBand link every
+     * frame would be skipped in silence. Loopback (772) and Ethernet (1) are what it reads.
+     */
+    private void checkInterfaceType() {
+        if (interfaceName == null || interfaceName.isEmpty() || "any".equals(interfaceName)) {
+            return;
+        }
+        final Path type = Path.of("/sys/class/net", interfaceName, "type");
+        final String value;
+        try {
+            value = java.nio.file.Files.readString(type).strip();
+        } catch (final java.io.IOException e) {
+            return; // no such interface: the ring's own check names it
+        }
+        if (!"1".equals(value) && !"772".equals(value)) {
+            throw bad("interface " + interfaceName + " is not Ethernet (link type " + value + "): spyglass reads "
+                + "Ethernet frames; capture on the Ethernet interface the traffic crosses, or record it with "
+                + "tcpdump -i " + interfaceName + " -w FILE and use spyglass read");
+        }
     }
 
     private long size(final String option, final String text) {

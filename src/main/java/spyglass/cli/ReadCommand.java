@@ -74,6 +74,11 @@ public final class ReadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
         final PipelineOptions options = analysis.toPipelineOptions(workers);
+        try {
+            options.validate();
+        } catch (final IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         final InetAddress server = analysis.server();
         checkInputsReadable();
         final long started = System.nanoTime();

@@ -3,7 +3,7 @@ package spyglass.cli;
 import java.io.PrintWriter;
 
 /**
- * Ctrl-C (SIGINT) and SIGTERM for a long-running command: the first asks for a clean stop (the
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP for a long-running command: the first asks for a clean stop (the
  * loop sees {@link #requested()}, drains the rings, flushes the file, writes {@code capture_end});
  * a second one stops at once, exit status 130, with only the lines already written.
  *
@@ -20,7 +20,8 @@ final class StopSignals {
 
     static StopSignals install(final PrintWriter err) {
         final StopSignals signals = new StopSignals(err);
-        for (final String name : new String[] {"INT", "TERM"}) {
+        // HUP too: an SSH session that drops must still leave a finished file.
+        for (final String name : new String[] {"INT", "TERM", "HUP"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signals::onSignal);
         }
         return signals;

@@ -13,7 +13,7 @@ final class Summary {
         if (s.malformed > 0) {
             sb.append(String.format(" (%,d malformed, skipped)", s.malformed));
         }
-        sb.append(String.format(", %,d connections", s.connections));
+        sb.append(String.format(s.connections == 1 ? ", %,d connection" : ", %,d connections", s.connections));
         if (s.encryptedConnections > 0) {
             sb.append(String.format(" (%,d encrypted, not decoded)", s.encryptedConnections));
         }

@@ -58,6 +58,7 @@ public final class Libc {
     private static final MethodHandle GETEUID = plain("geteuid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETGID = plain("getgid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETEGID = plain("getegid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle ISATTY = plain("isatty", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle STRERROR = plain("strerror", FunctionDescriptor.of(ADDRESS, JAVA_INT));
 
     /** Per thread: the errno capture segment, and a socklen_t for getsockopt. */
@@ -274,6 +275,15 @@ public final class Libc {
         }
         if (result != 0) {
             throw new LinuxException("setuid(" + uid + ")", errno(state));
+        }
+    }
+
+    /** Whether {@code fd} is a terminal (isatty(3)); false for a file, a pipe or a closed descriptor. */
+    public static boolean isatty(final int fd) {
+        try {
+            return (int) ISATTY.invokeExact(fd) == 1;
+        } catch (final Throwable t) {
+            throw unexpected(t);
         }
     }
 

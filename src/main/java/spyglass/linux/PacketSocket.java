@@ -107,7 +107,8 @@ public final class PacketSocket implements AutoCloseable {
             REQ_BLOCK_SIZE.set(request, 0L, blockSize);
             REQ_BLOCK_NR.set(request, 0L, blockCount);
             REQ_FRAME_SIZE.set(request, 0L, frameSize);
-            REQ_FRAME_NR.set(request, 0L, (int) ((long) blockSize * blockCount / frameSize));
+            // The kernel wants whole frames per block: (block / frame) * blocks, not (block * blocks) / frame.
+            REQ_FRAME_NR.set(request, 0L, (blockSize / frameSize) * blockCount);
             REQ_RETIRE_TOV.set(request, 0L, blockTimeoutMillis);
             Libc.setsockopt(fd, LinuxConstants.SOL_PACKET, LinuxConstants.PACKET_RX_RING, request, "PACKET_RX_RING");
         }

@@ -14,9 +14,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -114,23 +117,51 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
         return new CaptureFileWriter(file.toString(), channel, null, file, limit);
     }
 
+    /**
+     * Never through a symbolic link: spyglass runs as root, often in a directory others can write
+     * to, and a link planted under the capture file's (predictable) name must not make it truncate
+     * or chmod another file, or write over a disk. Every open and chmod here is O_NOFOLLOW.
+     */
     private static FileChannel open(final Path file) {
         final FileAttribute<Set<PosixFilePermission>> ownerOnly = PosixFilePermissions.asFileAttribute(OWNER_ONLY);
         try {
             try {
                 return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly);
             } catch (final FileAlreadyExistsException exists) {
-                if (Files.isRegularFile(file)) {
-                    Files.setPosixFilePermissions(file, OWNER_ONLY);
-                    return FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                final BasicFileAttributes existing = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (existing.isSymbolicLink()) {
+                    throw refused(file, "it is a symbolic link, which spyglass does not write through; remove it or"
+                        + " choose another name (- writes to standard output)");
                 }
-                // /dev/null, a FIFO: someone else's device. Run as root, chmod-ing it would
-                // break the host; it is only written to.
-                return FileChannel.open(file, StandardOpenOption.WRITE);
+                if (existing.isRegularFile()) {
+                    final FileChannel channel = FileChannel.open(file, Set.of(StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS));
+                    Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setPermissions(OWNER_ONLY);
+                    return channel;
+                }
+                if (existing.isOther() && isCharacterDeviceOrFifo(file)) {
+                    // /dev/null, a FIFO: someone else's device. Run as root, chmod-ing it would
+                    // break the host; it is only written to.
+                    return FileChannel.open(file, Set.of(StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS));
+                }
+                throw refused(file, "it exists and is not a regular file, a FIFO or a character device (a directory? a disk?)");
             }
         } catch (final IOException e) {
             throw new UncheckedIOException("cannot create capture file " + file + ": " + e, e);
         }
+    }
+
+    private static UncheckedIOException refused(final Path file, final String why) {
+        final String message = "cannot create capture file " + file + ": " + why;
+        return new UncheckedIOException(message, new IOException(message));
+    }
+
+    /** A character device or a FIFO, never a block device: {@code unix:mode} file-type bits. */
+    private static boolean isCharacterDeviceOrFifo(final Path file) throws IOException {
+        final int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        final int type = mode & 0xF000;
+        return type == 0x2000 || type == 0x1000; // S_IFCHR, S_IFIFO
     }
 
     /** Writes to a stream the caller owns (stdout): {@link #close()} flushes it but leaves it open. */

@@ -116,6 +116,10 @@ final class Dispatcher implements FrameHandler {
         final int hash = FlowHash.symmetric(s);
         final RingBuffer ring = rings[workerMask >= 0 ? hash & workerMask : Math.floorMod(hash, rings.length)];
         final int length = SegmentRecord.length(s);
+        if (length > ring.maxMsgLength()) {
+            ringDrops++; // larger than any frame a source keeps: a ring sized below the minimum
+            return;
+        }
         int index = ring.tryClaim(SegmentRecord.MSG_SEGMENT, length);
         if (index < 0) {
             if (!waitWhenFull) {
@@ -126,7 +130,12 @@ final class Dispatcher implements FrameHandler {
                 waitForRoom(ring);
             }
         }
-        SegmentRecord.write(ring.buffer(), index, s);
+        try {
+            SegmentRecord.write(ring.buffer(), index, s);
+        } catch (final RuntimeException e) {
+            ring.abort(index); // a claimed slot left open would stop the worker's ring for good
+            throw e;
+        }
         ring.commit(index);
     }
 

@@ -206,7 +206,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public CaptureStats finish(final long wallClockNanos) {
         if (finished) {
-            throw new IllegalStateException("finish() was already called");
+            throw new IllegalStateException("finish() was already called, or the pipeline was closed");
         }
         finished = true;
         unwatch();
@@ -240,6 +240,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private void stopThreads() {
+        failure.stopping();
         for (final AgentRunner runner : runners) {
             runner.close();
         }
@@ -249,6 +250,7 @@ public final class Pipeline implements AutoCloseable {
     /** Stops the threads if {@link #finish} was not reached (an error on the way): nothing more is written. */
     @Override
     public void close() {
+        finished = true; // a finish() after close() would wait for threads that are gone
         stopThreads();
     }
 

@@ -7,12 +7,24 @@ package spyglass.pipeline;
  */
 final class PipelineFailure {
     private volatile Throwable first;
+    private volatile boolean stopping;
 
     void record(final Throwable t) {
         synchronized (this) {
             if (first == null) {
                 first = t;
             }
+        }
+    }
+
+    /** From now on threads end because they were told to: {@link #recordUnlessStopping} ignores them. */
+    void stopping() {
+        stopping = true;
+    }
+
+    void recordUnlessStopping(final Throwable t) {
+        if (!stopping) {
+            record(t);
         }
     }
 

@@ -5,8 +5,11 @@ import spyglass.tcp.FlowTableOptions;
 
 /** Everything a pipeline is built from; each bound is a named option with a sane default. */
 public final class PipelineOptions {
-    /** Smallest worker ring: room for several of the largest segments (64 KiB of payload each). */
-    public static final int MIN_WORKER_RING_BYTES = 1 << 20;
+    /**
+     * Smallest worker ring. A ring's largest record is an eighth of it, and a live capture keeps
+     * frames of up to 256 KiB (GRO and big-TCP frames exceed 64 KiB): 4 MiB takes any of them.
+     */
+    public static final int MIN_WORKER_RING_BYTES = 4 << 20;
     public static final int DEFAULT_WORKER_RING_BYTES = 8 << 20;
 
     /** Which segments are MySQL traffic. */
@@ -41,7 +44,8 @@ public final class PipelineOptions {
         }
         if (workerRingBytes < MIN_WORKER_RING_BYTES || Integer.bitCount(workerRingBytes) != 1) {
             throw new IllegalArgumentException("the worker ring size must be a power of two of at least "
-                + MIN_WORKER_RING_BYTES + " bytes (1 MiB), not " + workerRingBytes);
+                + MIN_WORKER_RING_BYTES + " bytes (4 MiB), not " + workerRingBytes);
         }
+        Pipeline.outputRingBytes(this); // a statement cap whose lines cannot fit any ring is refused here
     }
 }

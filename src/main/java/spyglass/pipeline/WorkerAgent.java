@@ -37,6 +37,17 @@ final class WorkerAgent implements Agent, MessageHandler {
         placement.onThreadStart("worker", index);
     }
 
+    /**
+     * The thread ends. Unless the pipeline asked for it, that is a failure (an interrupt makes
+     * {@code AgentRunner} stop without a word): recorded, so nobody waits for this worker forever.
+     */
+    @Override
+    public void onClose() {
+        if (!finished) {
+            failure.recordUnlessStopping(new IllegalStateException("worker " + index + " stopped unexpectedly"));
+        }
+    }
+
     @Override
     public int doWork() {
         if (finished) {

@@ -38,6 +38,12 @@ final class WriterAgent implements Agent, MessageHandler {
         placement.onThreadStart("writer", 0);
     }
 
+    /** As {@link WorkerAgent#onClose()}: a writer that stops when not asked to is a failure. */
+    @Override
+    public void onClose() {
+        failure.recordUnlessStopping(new IllegalStateException("the writer thread stopped unexpectedly"));
+    }
+
     @Override
     public int doWork() {
         try {

@@ -134,22 +134,13 @@ public final class AfPacketSource implements PacketSource {
         }
     }
 
-    /** The one sentence a user without the privilege sees. */
+    /**
+     * The one sentence a user without the privilege sees. Not setcap on the java binary: file
+     * capabilities make the loader ignore the JDK's $ORIGIN library path, and java then cannot start.
+     */
     static String permissionMessage() {
-        return "capturing needs root or CAP_NET_RAW: run `sudo scripts/spyglass capture ...` or `sudo setcap "
-            + "cap_net_raw,cap_net_admin+ep " + javaBinary() + "`";
-    }
-
-    private static String javaBinary() {
-        final String command = ProcessHandle.current().info().command().orElse(null);
-        if (command == null) {
-            return "<java binary>";
-        }
-        try {
-            return Path.of(command).toRealPath().toString();
-        } catch (final java.io.IOException | RuntimeException e) {
-            return command;
-        }
+        return "capturing needs root or CAP_NET_RAW: run `sudo scripts/spyglass capture ...`, or run it as a "
+            + "service that has only that capability (systemd: AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN)";
     }
 
     private static int resolve(final String interfaceName) {
@@ -180,11 +171,23 @@ public final class AfPacketSource implements PacketSource {
 
     @Override
     public int poll(final FrameHandler handler, final int limit) {
+        return poll(handler, limit, true);
+    }
+
+    /**
+     * As {@link #poll}, but never waits: the frames of blocks the kernel has already handed over,
+     * or 0. For draining the ring after a stop.
+     */
+    public int pollNow(final FrameHandler handler, final int limit) {
+        return poll(handler, limit, false);
+    }
+
+    private int poll(final FrameHandler handler, final int limit, final boolean mayWait) {
         if (closed) {
             return -1;
         }
         int delivered = 0;
-        boolean waited = false;
+        boolean waited = !mayWait;
         while (delivered < limit) {
             if (!inBlock && !enterBlock()) {
                 if (delivered > 0 || waited) {

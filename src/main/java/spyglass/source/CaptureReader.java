@@ -420,7 +420,7 @@ final class CaptureReader {
         if (first == 0x1F && second == 0x8B) {
             hint = " - it looks gzip-compressed: gunzip it first";
         } else if (first == '{') {
-            hint = " - it looks like JSON Lines (a spyglass capture is read with 'spyglass report', not 'read')";
+            hint = " - it looks like JSON Lines: a spyglass capture file already, readable as it is (read takes pcap and pcapng)";
         } else if (magic == PCAP_MAGIC_MODIFIED || Integer.reverseBytes(magic) == PCAP_MAGIC_MODIFIED) {
             hint = " - it is the old 'modified pcap' format: convert it with 'editcap -F pcap'";
         } else {

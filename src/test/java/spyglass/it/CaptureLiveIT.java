@@ -78,27 +78,6 @@ class CaptureLiveIT {
         }
     }
 
-    /** Query statements per server thread, redacted independently of spyglass. */
-    private static Map<Long, List<String>> loggedQueries(final List<GeneralLogRow> log) {
-        final Map<Long, List<String>> out = new HashMap<>();
-        for (final GeneralLogRow row : log) {
-            if ("Query".equals(row.commandType())) {
-                // Comment bodies go (Connector/J names itself in one); then literals become ?.
-                final String uncommented = row.argument().replaceAll("/\\*(?![+!]).*?\\*/", "/* */");
-                out.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(ReadSysbenchIT.independentRedaction(uncommented));
-            }
-        }
-        return out;
-    }
-
-    private static Map<Long, List<String>> capturedQueries(final CaptureFile capture) {
-        final Map<Long, List<String>> out = new HashMap<>();
-        for (final JsonNode q : capture.queries("query")) {
-            out.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(q.path("sql").asText());
-        }
-        return out;
-    }
-
     private static long packetsIn(final Path pcap) {
         final ProcessResult r = Tools.run(List.of(Tools.find("tcpdump"), "-nr", pcap.toString()), null, Duration.ofMinutes(1))
             .orThrow("tcpdump -r");
@@ -138,7 +117,7 @@ class CaptureLiveIT {
         assertTrue(stderr.contains("spyglass: stopping (SIGTERM)"), stderr);
 
         final CaptureFile capture = CaptureFile.read(out);
-        assertEquals(loggedQueries(lab.server().generalLog()), capturedQueries(capture));
+        assertEquals(LoggedStatements.byThread(lab.server().generalLog()), LoggedStatements.byThread(capture));
         ReadRealCapturesTest.assertNoLiteralLeaks(capture, "cli-secret-alpha", "cli-secret-beta", "cli-secret-gamma",
             "7340021", "9120033", "9120000", "5550123", "jdbc-secret-delta", "jdbc-secret-epsilon", "8812345");
         final JsonNode error = capture.queries("query").stream()
@@ -188,8 +167,8 @@ class CaptureLiveIT {
         }
         final CaptureFile capture = CaptureFile.read(out); // every line parses: none was cut
         assertEquals("capture_end", capture.records().get(capture.records().size() - 1).path("type").asText());
-        final List<String> logged = loggedQueries(lab.server().generalLog()).values().iterator().next();
-        final List<String> captured = capturedQueries(capture).values().iterator().next();
+        final List<String> logged = LoggedStatements.byThread(lab.server().generalLog()).values().iterator().next();
+        final List<String> captured = LoggedStatements.byThread(capture).values().iterator().next();
         assertTrue(captured.size() >= 200 && captured.size() < logged.size(),
             captured.size() + " of " + logged.size() + " statements captured: the stop came mid-run");
         assertEquals(logged.subList(0, captured.size()), captured, "the statements before the stop, none skipped");
@@ -240,7 +219,7 @@ class CaptureLiveIT {
         assertEquals(2, r.exitCode(), r.stderr());
         final String message = r.stderr().strip();
         assertEquals(1, message.lines().count(), message);
-        assertTrue(message.contains("sudo") && message.contains("setcap"), message);
+        assertTrue(message.contains("sudo") && message.contains("AmbientCapabilities=CAP_NET_RAW"), message);
         assertFalse(Files.exists(Path.of("/tmp/never-written.jsonl")));
     }
 
@@ -317,5 +296,20 @@ class CaptureLiveIT {
             veth.close();
         }
         assertEquals(1, CaptureFile.read(out).ofType("capture_end").size());
+    }
+
+    @Test
+    void aTunnelInterfaceIsRefusedWithWhatToDoInstead() {
+        final String tun = "sgt" + Long.toString(ProcessHandle.current().pid() % 100_000, 36);
+        NetNs.ipOrThrow("tuntap", "add", "dev", tun, "mode", "tun");
+        try {
+            final ProcessResult r = Tools.run(List.of(SpyglassCapture.ROOT.resolve("scripts/spyglass").toString(),
+                "capture", "-i", tun, "-o", tmp.resolve("tun.jsonl").toString()), null, Duration.ofMinutes(1));
+            assertEquals(2, r.exitCode(), r.stderr());
+            assertTrue(r.stderr().startsWith("spyglass: interface " + tun + " is not Ethernet (link type 65534)"), r.stderr());
+            assertFalse(Files.exists(tmp.resolve("tun.jsonl")), "nothing created before the refusal");
+        } finally {
+            NetNs.ipOrThrow("link", "delete", tun);
+        }
     }
 }

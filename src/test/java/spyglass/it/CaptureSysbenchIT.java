@@ -8,12 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import spyglass.cli.ReadRealCapturesTest;
 import spyglass.testing.CaptureFile;
@@ -60,21 +56,10 @@ class CaptureSysbenchIT {
             "progress lines: " + stderr);
 
         final CaptureFile capture = CaptureFile.read(out);
-        final Map<Long, List<String>> expected = new HashMap<>();
-        final List<String> literals = new ArrayList<>();
-        final Pattern quoted = Pattern.compile("'([^']+)'");
-        for (final GeneralLogRow row : log) {
-            if ("Query".equals(row.commandType())) {
-                expected.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(ReadSysbenchIT.independentRedaction(row.argument()));
-                final Matcher m = quoted.matcher(row.argument());
-                while (m.find()) {
-                    literals.add(m.group(1));
-                }
-            }
-        }
-        final Map<Long, List<String>> actual = new HashMap<>();
+        final Map<Long, List<String>> expected = LoggedStatements.byThread(log);
+        final List<String> literals = LoggedStatements.quotedLiterals(log);
+        final Map<Long, List<String>> actual = LoggedStatements.byThread(capture);
         for (final JsonNode q : capture.queries("query")) {
-            actual.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(q.path("sql").asText());
             assertFalse(q.path("lossy").asBoolean(), q.toString());
         }
         assertEquals(2, expected.size());

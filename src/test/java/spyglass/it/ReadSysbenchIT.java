@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import spyglass.cli.ReadRealCapturesTest;
 import spyglass.testing.CaptureFile;
@@ -63,22 +59,10 @@ class ReadSysbenchIT {
 
         final CaptureFile capture = CaptureFile.read(out);
         // Statements per server thread, in order, from the general log and from spyglass.
-        final Map<Long, List<String>> expected = new HashMap<>();
-        final List<String> literals = new ArrayList<>();
-        final Pattern quoted = Pattern.compile("'([^']+)'");
-        for (final GeneralLogRow row : log) {
-            if (!"Query".equals(row.commandType())) {
-                continue;
-            }
-            expected.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(independentRedaction(row.argument()));
-            final Matcher m = quoted.matcher(row.argument());
-            while (m.find()) {
-                literals.add(m.group(1));
-            }
-        }
-        final Map<Long, List<String>> actual = new HashMap<>();
+        final Map<Long, List<String>> expected = LoggedStatements.byThread(log);
+        final List<String> literals = LoggedStatements.quotedLiterals(log);
+        final Map<Long, List<String>> actual = LoggedStatements.byThread(capture);
         for (final JsonNode q : capture.queries("query")) {
-            actual.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(q.path("sql").asText());
             assertTrue(q.path("error").isNull(), q.toString());
             assertFalse(q.path("lossy").asBoolean(), q.toString());
             assertEquals("spy", q.path("user").asText());
@@ -101,10 +85,5 @@ class ReadSysbenchIT {
             assertFalse(q.path("sql").asText().matches(".*(?<![A-Za-z_0-9])\\d.*"), "a number survived: " + q);
         }
         ReadRealCapturesTest.assertLatenciesMatchTcpdump(pcap, port, capture);
-    }
-
-    /** sysbench's statements hold only quoted strings and integers: replace them, independently of spyglass. */
-    static String independentRedaction(final String sql) {
-        return sql.replaceAll("'[^']*'", "?").replaceAll("(?<![A-Za-z_0-9])\\d+(?![A-Za-z_0-9])", "?");
     }
 }

@@ -112,6 +112,32 @@ class CaptureFileWriterTest {
         assertEquals(before, Files.getPosixFilePermissions(devNull));
     }
 
+    /**
+     * Run as root in a shared directory, a link planted under the capture file's name must not
+     * turn into a truncated or chmodded victim: the writer refuses, and the victim is untouched.
+     */
+    @Test
+    void aSymbolicLinkUnderTheFilesNameIsRefusedAndItsTargetUntouched() throws Exception {
+        final Path victim = dir.resolve("victim.txt");
+        Files.writeString(victim, "precious\n");
+        Files.setPosixFilePermissions(victim, PosixFilePermissions.fromString("rw-r--r--"));
+        final Path link = Files.createSymbolicLink(dir.resolve("capture.jsonl"), victim);
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> CaptureFileWriter.create(link));
+        assertEquals("cannot create capture file " + link + ": it is a symbolic link, which spyglass does not write"
+            + " through; remove it or choose another name (- writes to standard output)", e.getMessage());
+        assertEquals("precious\n", Files.readString(victim));
+        assertEquals(PosixFilePermissions.fromString("rw-r--r--"), Files.getPosixFilePermissions(victim));
+        // A link to a device is refused the same way.
+        final Path toDevice = Files.createSymbolicLink(dir.resolve("device.jsonl"), Path.of("/dev/null"));
+        assertThrows(UncheckedIOException.class, () -> CaptureFileWriter.create(toDevice));
+    }
+
+    @Test
+    void aDirectoryIsRefusedWithWhatItIs() {
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> CaptureFileWriter.create(dir));
+        assertTrue(e.getMessage().contains("not a regular file, a FIFO or a character device"), e.getMessage());
+    }
+
     @Test
     void streamOutputGetsWholeLinesAndIsLeftOpen() throws Exception {
         final boolean[] closed = {false};

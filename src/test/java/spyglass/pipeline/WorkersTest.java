@@ -93,13 +93,13 @@ class WorkersTest {
             // Not started: the worker thread does not exist, so the ring only fills.
             final FrameHandler capture = pipeline.frameHandler();
             final UnsafeBuffer buffer = new UnsafeBuffer(frame);
-            final int frames = 2_000;
-            for (int i = 0; i < frames; i++) {
-                capture.onFrame(buffer, 0, frame.length, frame.length, 1_000_000_000L + i, LinkType.ETHERNET);
-            }
             // A record is its 8-byte ring header, 64 bytes of fields and the payload, 8-aligned.
             final int recordBytes = (8 + SegmentRecord.HEADER_LENGTH + payload + 7) & ~7;
             final int fit = PipelineOptions.MIN_WORKER_RING_BYTES / recordBytes;
+            final int frames = 2 * fit;
+            for (int i = 0; i < frames; i++) {
+                capture.onFrame(buffer, 0, frame.length, frame.length, 1_000_000_000L + i, LinkType.ETHERNET);
+            }
             final CaptureStats s = pipeline.snapshot();
             assertEquals(frames, s.packets);
             assertEquals(frames - fit, s.ringDrops);

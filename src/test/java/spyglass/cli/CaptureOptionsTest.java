@@ -1,0 +1,62 @@
+package spyglass.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code spyglass capture} refuses what it cannot do before it opens anything, naming the fix. */
+class CaptureOptionsTest {
+    private record Run(int status, String err) {
+    }
+
+    private static Run capture(final String... args) {
+        final String[] all = new String[args.length + 1];
+        all[0] = "capture";
+        System.arraycopy(args, 0, all, 1, args.length);
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(Main.run(all), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
+    }
+
+    private static void refused(final String expected, final String... args) {
+        final Run run = capture(args);
+        assertEquals(2, run.status(), run.err());
+        // A line of its own (the fuzzing agent in the test JVM may log class instrumentation first).
+        assertTrue(run.err().lines().anyMatch(l -> l.startsWith("spyglass: " + expected)), run.err());
+        assertTrue(run.err().contains("Try 'spyglass capture --help'"), run.err());
+    }
+
+    @Test
+    void aTcpdumpFilterExpressionIsAnsweredWithTheOptions() {
+        refused("spyglass capture takes no filter expression ('tcp port 3306'): it builds its own from the options; "
+            + "give server ports with -p 3306,3307 and a server with --server ADDRESS", "-i", "lo", "tcp", "port", "3306");
+    }
+
+    @Test
+    void cpusMustBeOnline() {
+        refused("--cpus 4095 is not an online CPU of this host (online: ", "--cpus", "0,4095");
+    }
+
+    @Test
+    void ringsAreCheckedWithTheirOptionsNamed() {
+        refused("--ring-block-size / --ring-blocks: block count 0 must be at least 1", "--ring-blocks", "0");
+        refused("the worker ring size must be a power of two of at least 4194304 bytes (4 MiB), not 1048576",
+            "--worker-ring-size", "1M");
+        refused("--max-size '12Q' is not a size: give bytes or a number with K, M or G, e.g. 8M", "--max-size", "12Q");
+    }
+
+    @Test
+    void limitsAndIntervalsAreChecked() {
+        refused("--duration and --max-queries cannot be negative; 0 means no limit", "--duration", "-1");
+        refused("--progress-interval must be at least 1 second (the default is 10)", "--progress-interval", "0");
+    }
+}
