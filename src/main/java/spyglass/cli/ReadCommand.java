@@ -102,6 +102,12 @@ public final class ReadCommand implements Callable<Integer> {
             final CaptureStats end = pipeline.finish(wallClockNanos());
             if (!quiet) {
                 err.println(Summary.of(end, pipeline.frames(), System.nanoTime() - started, output));
+                final int other = pipeline.likelyOtherServerPort();
+                if (end.connections == 0 && other > 0) {
+                    // The usual surprise: a server on a port other than the one asked for.
+                    err.println("spyglass: no MySQL traffic on port " + portsText() + "; the input's TCP traffic "
+                        + "looks served from port " + other + ": try -p " + other);
+                }
             }
         } finally {
             writer.close();
@@ -151,6 +157,14 @@ public final class ReadCommand implements Callable<Integer> {
         } catch (final java.io.IOException e) {
             return false;
         }
+    }
+
+    private String portsText() {
+        final StringBuilder sb = new StringBuilder();
+        for (final int port : analysis.ports) {
+            sb.append(sb.length() == 0 ? "" : ",").append(port);
+        }
+        return sb.toString();
     }
 
     private String describeSources() {

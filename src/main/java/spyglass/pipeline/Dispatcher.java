@@ -32,6 +32,9 @@ final class Dispatcher implements FrameHandler {
     private final long statsIntervalNanos;
     private final Runnable statsDue;
 
+    private final int[] otherPorts = new int[65_536];
+    private final int[] synAckSourcePorts = new int[65_536];
+
     private long frames;
     private long bytes;
     private long pureAcks;
@@ -69,9 +72,10 @@ final class Dispatcher implements FrameHandler {
         if (timestampNanos > lastTimestampNanos) {
             lastTimestampNanos = timestampNanos;
         }
-        if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK
-            && serverFilter.accepts(segment)) {
-            if (dropPureAcks && segment.payloadLength == 0
+        if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK) {
+            if (!serverFilter.accepts(segment)) {
+                countOtherPorts(segment);
+            } else if (dropPureAcks && segment.payloadLength == 0
                 && (segment.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) == 0) {
                 pureAcks++;
             } else {
@@ -79,6 +83,36 @@ final class Dispatcher implements FrameHandler {
             }
         }
         checkClock();
+    }
+
+    /**
+     * Ports of the TCP traffic the server filter turned away, so that a read that found no MySQL
+     * can say which port the input's server probably listens on. A SYN-ACK names the server side
+     * for certain; otherwise both ends count.
+     */
+    private void countOtherPorts(final TcpSegment s) {
+        if ((s.flags & (TcpSegment.SYN | TcpSegment.ACK)) == (TcpSegment.SYN | TcpSegment.ACK)) {
+            synAckSourcePorts[s.srcPort]++;
+        }
+        otherPorts[s.srcPort]++;
+        otherPorts[s.dstPort]++;
+    }
+
+    /** The port the turned-away traffic most likely served from, or -1 when none was turned away. */
+    int likelyOtherServerPort() {
+        final int fromSynAck = busiest(synAckSourcePorts);
+        return fromSynAck >= 0 ? fromSynAck : busiest(otherPorts);
+    }
+
+    /** The index of the largest count; on a tie the lower port (client ports are the high ones). */
+    private static int busiest(final int[] counts) {
+        int best = -1;
+        for (int port = 0; port < counts.length; port++) {
+            if (counts[port] > 0 && (best < 0 || counts[port] > counts[best])) {
+                best = port;
+            }
+        }
+        return best;
     }
 
     /**

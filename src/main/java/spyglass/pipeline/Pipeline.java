@@ -30,6 +30,8 @@ public final class Pipeline implements AutoCloseable {
     /** Room in the output ring for this many of the longest lines a worker can produce. */
     private static final int LONGEST_LINES_IN_OUTPUT_RING = 8;
     private static final int MIN_OUTPUT_RING_BYTES = 4 << 20;
+    /** How long {@link #close()} lets the writer empty the output ring when leaving early. */
+    private static final long CLOSE_DRAIN_NANOS = 2_000_000_000L;
 
     private final PipelineOptions options;
     private final CaptureFileWriter writer;
@@ -250,6 +252,15 @@ public final class Pipeline implements AutoCloseable {
     /** Stops the threads if {@link #finish} was not reached (an error on the way): nothing more is written. */
     @Override
     public void close() {
+        if (!finished && started && !failure.failed()) {
+            // Leaving early on an error of the caller's: the lines the workers already encoded are
+            // complete records, so give the writer a moment to write them out.
+            final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
+            while (outputRing.producerPosition() != outputRing.consumerPosition() && !failure.failed()
+                && System.nanoTime() < deadline) {
+                finishIdle.idle();
+            }
+        }
         finished = true; // a finish() after close() would wait for threads that are gone
         stopThreads();
     }
@@ -281,6 +292,14 @@ public final class Pipeline implements AutoCloseable {
 
     public long frames() {
         return dispatcher.frames();
+    }
+
+    /**
+     * Of the TCP traffic that was not on the server ports, the port a server most likely listened
+     * on (the source of most SYN-ACKs, else the busiest port); -1 when all TCP traffic matched.
+     */
+    public int likelyOtherServerPort() {
+        return dispatcher.likelyOtherServerPort();
     }
 
     /** The worker and writer threads (empty before {@link #start}): for tests that measure them. */
