@@ -53,6 +53,25 @@ final class PacketFramer {
      * {@link #next()} must be called before feeding again
      */
     int feed(final DirectBuffer src, final int offset, final int length, final long timestampNanos) {
+        if (!inPayload && headerFilled == 0 && physicalPackets == 0 && length >= MysqlProtocol.HEADER_LENGTH) {
+            // The usual case: a whole packet, header and payload, inside this chunk.
+            final int word = src.getInt(offset, java.nio.ByteOrder.LITTLE_ENDIAN);
+            final int len = word & 0xFF_FFFF;
+            if (len < MysqlProtocol.MAX_PACKET_PAYLOAD && len <= length - MysqlProtocol.HEADER_LENGTH) {
+                firstTimestamp = timestampNanos;
+                lastTimestamp = timestampNanos;
+                firstSequence = word >>> 24;
+                lastSequence = firstSequence;
+                physicalPackets = 1;
+                payloadLength = len;
+                wireBytes = MysqlProtocol.HEADER_LENGTH + len;
+                if (keep && len > 0) {
+                    keepBytes(src, offset + MysqlProtocol.HEADER_LENGTH, len);
+                }
+                complete = true;
+                return MysqlProtocol.HEADER_LENGTH + len;
+            }
+        }
         int consumed = 0;
         while (consumed < length) {
             if (!inPayload) {
