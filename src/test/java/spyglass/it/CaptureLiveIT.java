@@ -146,7 +146,7 @@ class CaptureLiveIT {
         lab.server().truncateGeneralLog();
         final Path out = tmp.resolve("mid.jsonl");
         final StringBuilder sql = new StringBuilder();
-        for (int i = 0; i < 4000; i++) {
+        for (int i = 0; i < 20_000; i++) { // seconds of work: the stop must come mid-run
             sql.append("SELECT ").append(100_000 + i).append(" + 1, 'mid-").append(i).append("';\n");
         }
         final Path script = tmp.resolve("mid.sql");
