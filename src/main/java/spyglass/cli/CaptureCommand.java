@@ -112,6 +112,11 @@ public final class CaptureCommand implements Callable<Integer> {
         description = "Blocks in the kernel's packet ring; more absorb longer bursts (default: ${DEFAULT-VALUE}).")
     int ringBlocks;
 
+    @Option(names = "--ring-block-timeout", paramLabel = "MS", defaultValue = "10",
+        description = "A block of the kernel's ring that is not full is handed over after this long; also the "
+            + "longest a quiet capture waits (default: ${DEFAULT-VALUE}).")
+    int ringBlockTimeoutMillis;
+
     @Option(names = "--worker-ring-size", paramLabel = "SIZE", defaultValue = "8M",
         description = "Size of each worker's ring, a power of two of at least 1M; when one is full, "
             + "segments are dropped and counted as ring drops (default: ${DEFAULT-VALUE}).")
@@ -239,9 +244,11 @@ public final class CaptureCommand implements Callable<Integer> {
             progress.clear();
             if (!quiet) {
                 err.println(Summary.of(end, end.packets, System.nanoTime() - started, outputName)
-                    + (end.kernelDrops + end.ringDrops > 0
-                        ? String.format(" (kernel drops %,d, ring drops %,d)", end.kernelDrops, end.ringDrops) : "")
                     + (writer.rotations() > 0 ? " in " + (writer.rotations() + 1) + " parts" : ""));
+                // The kernel's own account (PACKET_STATISTICS), next to spyglass's.
+                err.println(String.format("spyglass: kernel: %,d packets to the ring, %,d dropped, %,d ring freezes; "
+                        + "spyglass: %,d ring drops", source.kernelPackets(), source.kernelDrops(), source.kernelFreezes(),
+                    end.ringDrops));
             }
             return status;
         }
@@ -291,9 +298,10 @@ public final class CaptureCommand implements Callable<Integer> {
             return AfPacketOptions.of(interfaceName, analysis.ports)
                 .withBlockSize(blockSize)
                 .withBlockCount(ringBlocks)
+                .withBlockTimeoutMillis(ringBlockTimeoutMillis)
                 .withPromiscuous(promiscuous);
         } catch (final IllegalArgumentException e) {
-            throw bad("--ring-block-size / --ring-blocks: " + e.getMessage());
+            throw bad("--ring-block-size / --ring-blocks / --ring-block-timeout: " + e.getMessage());
         }
     }
 

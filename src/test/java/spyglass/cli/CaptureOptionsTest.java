@@ -48,7 +48,10 @@ class CaptureOptionsTest {
 
     @Test
     void ringsAreCheckedWithTheirOptionsNamed() {
-        refused("--ring-block-size / --ring-blocks: block count 0 must be at least 1", "--ring-blocks", "0");
+        refused("--ring-block-size / --ring-blocks / --ring-block-timeout: block count 0 must be at least 1",
+            "--ring-blocks", "0");
+        refused("--ring-block-size / --ring-blocks / --ring-block-timeout: block timeout 0 ms must be between 1 and",
+            "--ring-block-timeout", "0");
         refused("the worker ring size must be a power of two of at least 4194304 bytes (4 MiB), not 1048576",
             "--worker-ring-size", "1M");
         refused("--max-size '12Q' is not a size: give bytes or a number with K, M or G, e.g. 8M", "--max-size", "12Q");
