@@ -84,8 +84,9 @@ final class SpyglassCapture implements AutoCloseable {
 
     /** Sends {@code SIGNAL} (INT, TERM) to the process by its pid. */
     void signal(final String signal) {
-        Tools.run(List.of("kill", "-" + signal, Long.toString(process.pid())), null, Duration.ofSeconds(10))
-            .orThrow("kill -" + signal);
+        // bash's own kill: no dependency on procps, which a minimal host may lack.
+        Tools.run(List.of("bash", "-c", "kill -" + signal + " \"$1\"", "kill", Long.toString(process.pid())), null,
+            Duration.ofSeconds(10)).orThrow("kill -" + signal);
     }
 
     /** Waits for the process to end by itself (after a signal, --duration, --max-queries). */
