@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -309,50 +308,11 @@ public final class CaptureCommand implements Callable<Integer> {
         if (cpus == null || cpus.length == 0) {
             return ThreadPlacement.NONE;
         }
-        final BitSet online = onlineCpus();
-        for (final int cpu : cpus) {
-            if (cpu < 0 || cpu >= 1024 || (online != null && !online.get(cpu))) {
-                throw bad("--cpus " + cpu + " is not an online CPU of this host"
-                    + (online != null ? " (online: " + onlineCpusText() + ")" : ""));
-            }
+        final String offline = CpuPinning.firstNotOnline(cpus);
+        if (offline != null) {
+            throw bad(offline);
         }
-        final int[] order = cpus.clone();
-        final int workerCount = workers != null ? workers : defaultWorkers();
-        return (role, index) -> {
-            final int slot = "writer".equals(role) ? workerCount : index;
-            final BitSet set = new BitSet();
-            set.set(order[slot % order.length]);
-            Libc.schedSetaffinity(0, set);
-        };
-    }
-
-    private static final Path ONLINE_CPUS = Path.of("/sys/devices/system/cpu/online");
-
-    private static String onlineCpusText() {
-        try {
-            return java.nio.file.Files.readString(ONLINE_CPUS).strip();
-        } catch (final java.io.IOException e) {
-            return null;
-        }
-    }
-
-    /** The online CPUs ("0-3,6"), or null when the kernel does not say. */
-    private static BitSet onlineCpus() {
-        final String text = onlineCpusText();
-        if (text == null || !text.matches("[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*")) {
-            return null;
-        }
-        final BitSet set = new BitSet();
-        for (final String range : text.split(",")) {
-            final String[] ends = range.split("-");
-            final int from = Integer.parseInt(ends[0]);
-            final int to = ends.length > 1 ? Integer.parseInt(ends[1]) : from;
-            if (to >= 4096) {
-                return null;
-            }
-            set.set(from, to + 1);
-        }
-        return set;
+        return new CpuPinning(cpus, workers != null ? workers : defaultWorkers());
     }
 
     /**

@@ -47,6 +47,14 @@ class CaptureOptionsTest {
     }
 
     @Test
+    void theKernelsCpuListIsRead() {
+        assertEquals(java.util.BitSet.valueOf(new long[] {0b1_0100_1111L}), CpuPinning.parse("0-3,6,8"));
+        assertEquals(null, CpuPinning.parse("0-"));
+        assertEquals(null, CpuPinning.parse("3-1"));
+        assertEquals(null, CpuPinning.parse(null));
+    }
+
+    @Test
     void ringsAreCheckedWithTheirOptionsNamed() {
         refused("--ring-block-size / --ring-blocks / --ring-block-timeout: block count 0 must be at least 1",
             "--ring-blocks", "0");
