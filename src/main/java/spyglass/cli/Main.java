@@ -17,9 +17,10 @@ import picocli.CommandLine.Command;
     footer = {
         "",
         "Examples:",
-        "  spyglass read capture.pcap                      events on standard output",
-        "  spyglass read -o events.jsonl -p 3306 -p 3307 a.pcap b.pcapng",
-        "  ssh db1 tcpdump -U -w - port 3306 | spyglass read -o db1.jsonl -",
+        "  sudo spyglass capture                         live, until Ctrl-C",
+        "  sudo spyglass capture -i eth0 --duration 600 -o db1.jsonl",
+        "  spyglass read capture.pcap                    events on standard output",
+        "  ssh db1 sudo tcpdump -U -s 0 -w - port 3306 | spyglass read -o db1.jsonl -",
         "",
         "See 'spyglass help COMMAND' for a command's options."
     })
@@ -29,7 +30,8 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'spyglass read FILE' or 'spyglass --help'");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "Missing command: try 'sudo spyglass capture', 'spyglass read FILE' or 'spyglass --help'");
     }
 
     /** Runs the command line and returns the exit code, without exiting: what tests call. */
