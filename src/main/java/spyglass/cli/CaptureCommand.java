@@ -2,8 +2,13 @@ package spyglass.cli;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -144,7 +149,7 @@ public final class CaptureCommand implements Callable<Integer> {
         final PipelineOptions options = analysis.toPipelineOptions(workerCount);
         options.backpressure = Backpressure.DROP;
         options.workerRingBytes = intSize("--worker-ring-size", workerRingSize);
-        options.placement = placement();
+        options.placement = placement(workerCount);
         final long maxPartBytes = size("--max-size", maxSize);
         final AfPacketOptions ring = ringOptions();
         if (durationSeconds < 0 || maxQueries < 0) {
@@ -222,7 +227,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 }
                 if (device != null && now >= nextDeviceCheck) {
                     nextDeviceCheck = now + 1_000_000_000L;
-                    if (!java.nio.file.Files.exists(device)) {
+                    if (!Files.exists(device)) {
                         // Like tcpdump: a removed interface ends the capture, with every record so far kept.
                         progress.clear();
                         err.println("spyglass: interface " + interfaceName + " disappeared; finishing the capture file");
@@ -272,14 +277,14 @@ public final class CaptureCommand implements Callable<Integer> {
         }
         try {
             return CaptureFileWriter.create(Path.of(name), maxPartBytes);
-        } catch (final java.io.UncheckedIOException e) {
+        } catch (final UncheckedIOException e) {
             final Throwable cause = e.getCause();
             final String who = user != null ? user + " (--user)" : "this user";
-            if (cause instanceof java.nio.file.NoSuchFileException) {
+            if (cause instanceof NoSuchFileException) {
                 throw bad("cannot create capture file " + name + ": its directory does not exist; create it, or give "
                     + "-o a path in an existing directory");
             }
-            if (cause instanceof java.nio.file.AccessDeniedException) {
+            if (cause instanceof AccessDeniedException) {
                 throw bad("cannot create capture file " + name + ": " + who + " may not write there; give -o a path in a "
                     + "directory " + who + " can write");
             }
@@ -304,7 +309,7 @@ public final class CaptureCommand implements Callable<Integer> {
         }
     }
 
-    private ThreadPlacement placement() {
+    private ThreadPlacement placement(final int workerCount) {
         if (cpus == null || cpus.length == 0) {
             return ThreadPlacement.NONE;
         }
@@ -312,7 +317,7 @@ public final class CaptureCommand implements Callable<Integer> {
         if (offline != null) {
             throw bad(offline);
         }
-        return new CpuPinning(cpus, workers != null ? workers : defaultWorkers());
+        return new CpuPinning(cpus, workerCount);
     }
 
     /**
@@ -326,8 +331,8 @@ public final class CaptureCommand implements Callable<Integer> {
         final Path type = Path.of("/sys/class/net", interfaceName, "type");
         final String value;
         try {
-            value = java.nio.file.Files.readString(type).strip();
-        } catch (final java.io.IOException e) {
+            value = Files.readString(type).strip();
+        } catch (final IOException e) {
             return; // no such interface: the ring's own check names it
         }
         if (!"1".equals(value) && !"772".equals(value)) {

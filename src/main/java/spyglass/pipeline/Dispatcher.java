@@ -37,7 +37,6 @@ final class Dispatcher implements FrameHandler {
 
     private long frames;
     private long bytes;
-    private long pureAcks;
     private long ringDrops;
     private long lastTimestampNanos;
     private long nextIdleCheckNanos = Long.MAX_VALUE;
@@ -75,11 +74,9 @@ final class Dispatcher implements FrameHandler {
         if (decoder.decode(frame, offset, capturedLength, originalLength, timestampNanos, linkType, segment) == PacketDecoder.OK) {
             if (!serverFilter.accepts(segment)) {
                 countOtherPorts(segment);
-            } else if (dropPureAcks && segment.payloadLength == 0
-                && (segment.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) == 0) {
-                pureAcks++;
-            } else {
-                handOver(segment);
+            } else if (!dropPureAcks || segment.payloadLength > 0
+                || (segment.flags & (TcpSegment.SYN | TcpSegment.FIN | TcpSegment.RST)) != 0) {
+                handOver(segment); // a pure ACK carries nothing MySQL needs
             }
         }
         checkClock();
@@ -194,17 +191,10 @@ final class Dispatcher implements FrameHandler {
         ring.commit(index);
     }
 
-    /**
-     * Waits until the worker has emptied half its ring, not just a slot: waking for every few
-     * segments the worker frees would cost a park and a wake-up each time, CPU the worker needs.
-     */
     private void waitForRoom(final RingBuffer ring) {
-        final int halfFull = ring.capacity() / 2;
-        do {
+        if (!RingWait.untilHalfEmpty(ring, idle, failure)) {
             failure.throwIfFailed();
-            idle.idle();
-        } while (ring.size() > halfFull);
-        idle.reset();
+        }
     }
 
     long frames() {
@@ -217,10 +207,6 @@ final class Dispatcher implements FrameHandler {
 
     long ringDrops() {
         return ringDrops;
-    }
-
-    long pureAcks() {
-        return pureAcks;
     }
 
     long lastTimestampNanos() {

@@ -16,7 +16,7 @@ import spyglass.output.CaptureRecordEncoder;
  *
  * <p>A full ring means the writer is behind (a slow disk): the worker waits rather than lose a
  * record; its own ring then fills, and the capture thread counts what it cannot hand over. Only
- * when the writer has failed are records given up, counted in {@link #linesLost()}.
+ * when the writer has failed are records given up: the run then ends with the writer's error.
  */
 final class OutputRingSink implements EventSink {
     static final int MSG_LINE = 1;
@@ -26,7 +26,6 @@ final class OutputRingSink implements EventSink {
     private final PipelineFailure failure;
     private final CaptureRecordEncoder encoder = new CaptureRecordEncoder();
     private final UnsafeBuffer line = new UnsafeBuffer(new byte[0]);
-    private long linesLost;
 
     OutputRingSink(final RingBuffer ring, final IdleStrategy idle, final PipelineFailure failure) {
         this.ring = ring;
@@ -72,20 +71,9 @@ final class OutputRingSink implements EventSink {
         }
         line.wrap(encoder.buffer(), 0, length);
         while (!ring.write(MSG_LINE, line, 0, length)) {
-            // Wait for the writer to empty half the ring, not one line: fewer wake-ups, same pace.
-            final int halfFull = ring.capacity() / 2;
-            do {
-                if (failure.failed()) {
-                    linesLost++;
-                    return;
-                }
-                idle.idle();
-            } while (ring.size() > halfFull);
-            idle.reset();
+            if (!RingWait.untilHalfEmpty(ring, idle, failure)) {
+                return;
+            }
         }
-    }
-
-    long linesLost() {
-        return linesLost;
     }
 }

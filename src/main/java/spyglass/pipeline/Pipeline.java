@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.BitUtil;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingIdleStrategy;
@@ -15,6 +17,8 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import spyglass.event.CaptureStats;
 import spyglass.output.CaptureFileWriter;
+import spyglass.packet.PacketDecoder;
+import spyglass.source.FrameHandler;
 import spyglass.source.PacketSource;
 
 /**
@@ -124,7 +128,7 @@ public final class Pipeline implements AutoCloseable {
         startThread(writerAgent, writerIdleStrategy());
     }
 
-    private void startThread(final org.agrona.concurrent.Agent agent, final IdleStrategy idle) {
+    private void startThread(final Agent agent, final IdleStrategy idle) {
         final AgentRunner runner = new AgentRunner(idle, this::onAgentError, null, agent);
         runners.add(runner);
         threads.add(AgentRunner.startOnThread(runner));
@@ -132,11 +136,11 @@ public final class Pipeline implements AutoCloseable {
 
     private void onAgentError(final Throwable t) {
         // Agents record their own failure and stop; what reaches here is the termination itself.
-        failure.record(t.getCause() != null && t instanceof org.agrona.concurrent.AgentTerminationException ? t.getCause() : t);
+        failure.record(t.getCause() != null && t instanceof AgentTerminationException ? t.getCause() : t);
     }
 
     /** The capture thread's handler, for a caller that polls a source itself (live capture). */
-    public spyglass.source.FrameHandler frameHandler() {
+    public FrameHandler frameHandler() {
         return dispatcher;
     }
 
@@ -192,14 +196,10 @@ public final class Pipeline implements AutoCloseable {
      */
     public void awaitIdle() {
         for (final RingBuffer ring : workerRings) {
-            while (ring.producerPosition() != ring.consumerPosition()) {
-                waitForThreads();
-            }
+            RingWait.untilEmpty(ring, finishIdle, failure);
         }
-        while (outputRing.producerPosition() != outputRing.consumerPosition()) {
-            waitForThreads();
-        }
-        finishIdle.reset();
+        RingWait.untilEmpty(outputRing, finishIdle, failure);
+        failure.throwIfFailed();
     }
 
     /**
@@ -217,12 +217,11 @@ public final class Pipeline implements AutoCloseable {
             dispatcher.endOfInput();
             for (final WorkerAgent agent : workerAgents) {
                 while (!agent.finished()) {
-                    waitForThreads();
+                    failure.throwIfFailed();
+                    finishIdle.idle();
                 }
             }
-            while (outputRing.producerPosition() != outputRing.consumerPosition()) {
-                waitForThreads();
-            }
+            RingWait.untilEmpty(outputRing, finishIdle, failure);
         } finally {
             stopThreads();
         }
@@ -234,11 +233,6 @@ public final class Pipeline implements AutoCloseable {
         writer.writeCaptureEnd(end, wallClockNanos);
         writer.flush();
         return end;
-    }
-
-    private void waitForThreads() {
-        failure.throwIfFailed();
-        finishIdle.idle();
     }
 
     private void stopThreads() {
@@ -258,7 +252,7 @@ public final class Pipeline implements AutoCloseable {
             final long deadline = System.nanoTime() + CLOSE_DRAIN_NANOS;
             while (outputRing.producerPosition() != outputRing.consumerPosition() && !failure.failed()
                 && System.nanoTime() < deadline) {
-                finishIdle.idle();
+                finishIdle.idle(); // bounded, unlike RingWait.untilEmpty: the caller is already failing
             }
         }
         finished = true; // a finish() after close() would wait for threads that are gone
@@ -278,7 +272,7 @@ public final class Pipeline implements AutoCloseable {
         s.reset();
         s.packets = dispatcher.frames();
         s.bytes = dispatcher.bytes();
-        final spyglass.packet.PacketDecoder decoder = dispatcher.decoder();
+        final PacketDecoder decoder = dispatcher.decoder();
         s.tcpSegments = decoder.tcpSegments();
         s.malformed = decoder.malformed() + sourceMalformed + (current != null ? current.malformedFrames() : 0);
         s.kernelDrops = kernelDropsOfPastSources + (current != null ? current.kernelDrops() : 0);
