@@ -116,6 +116,17 @@ public final class SqlRedactor {
     private static final int BLOCK_COMMENT = 13;
     private static final int BLOCK_COMMENT_STAR = 14;
     private static final int UNCLASSIFIED = 15;
+    /**
+     * Streaming only: the rest of a word or number too long for the window, already hidden as one
+     * {@code ?} ({@link #forceRoom}).
+     */
+    private static final int SKIP_WORD = 16;
+    /** Streaming only: the rest of a backquoted name too long for the window, already hidden. */
+    private static final int SKIP_BACKQUOTED = 17;
+    /** Streaming only: after a backquote in {@link #SKIP_BACKQUOTED}: doubled, or the end. */
+    private static final int SKIP_BACKQUOTED_END = 18;
+    /** After a quote the backslash mode leaves open to two readings: the rest is hidden, whatever comes. */
+    private static final int HIDE_REST = 19;
 
     // ---- token kinds (both sinks)
     private static final int T_NONE = 0;
@@ -160,7 +171,32 @@ public final class SqlRedactor {
     private static final long HIGH_BITS = 0x8080808080808080L;
     private static final long BACKSLASHES = '\\' * EVERY_BYTE;
 
-    private final byte[] fpBytes;
+    /** Grown on demand up to {@link #fpMax}, so that an idle streaming redactor costs little. */
+    private byte[] fpBytes;
+    private final int fpMax;
+
+    // ---- streaming: begin(), feed()..., end()
+    /**
+     * Bytes a decision at a token's start may look ahead (the longest: {@code /*M!} and a
+     * six-digit version, then one more byte); with fewer left before the window's end, the
+     * lexer waits for the next chunk.
+     */
+    private static final int LOOKAHEAD = 16;
+    /**
+     * The window holds the bytes still needed (the token being read, whitespace waiting to go
+     * out) and the chunk being lexed. A token that needs more than this is hidden, never kept.
+     */
+    static final int WINDOW_MAX = 16 * 1024;
+    private byte[] window = EMPTY;
+    private int windowLength;
+    /** Where lexing resumes in {@link #window}. */
+    private int lexPos;
+    private boolean streaming;
+    /** More input may follow the current end: a decision that needs bytes past it waits for them. */
+    private boolean more;
+    /** Set by a state that stopped for want of bytes past the end; the loop then returns. */
+    private boolean suspended;
+    private long streamedBytes;
 
     // ---- per call: input and output
     /**
@@ -243,7 +279,8 @@ public final class SqlRedactor {
         if (maxFingerprintLength < 16) {
             throw new IllegalArgumentException("maxFingerprintLength < 16: " + maxFingerprintLength);
         }
-        fpBytes = new byte[maxFingerprintLength];
+        fpMax = maxFingerprintLength;
+        fpBytes = new byte[Math.min(maxFingerprintLength, 1024)];
         digest = FingerprintHash.hash(fpBytes, 0, 0);
     }
 
@@ -265,10 +302,31 @@ public final class SqlRedactor {
      */
     public int redact(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset, int dstCapacity,
                       boolean inputCut) {
+        if (streaming) {
+            throw new IllegalStateException("a streamed statement is open: end() it first");
+        }
         this.inputCut = inputCut;
         final int start = begin(src, offset, length, dst, dstOffset, dstCapacity);
         final int end = start + Math.max(0, length);
-        int pos = start;
+        more = false;
+        lex(start, end);
+        finish(end);
+        final int written = outLength;
+        if (out == outCopy && written > 0) {
+            dst.putBytes(dstOffset, outCopy, 0, written);
+        }
+        this.in = null;
+        this.out = null;
+        this.dst = null;
+        return written;
+    }
+
+    /**
+     * Runs the state machine over {@code in[pos, end)}; returns where it stopped: {@code end}, or,
+     * when {@link #more} input may follow, where a decision needs bytes past {@code end}.
+     */
+    private int lex(int pos, final int end) {
+        suspended = false;
         while (pos < end) {
             switch (state) {
                 case CODE -> {
@@ -290,6 +348,7 @@ public final class SqlRedactor {
                     state = QUOTED;
                     if (backslashMode == BACKSLASH_MODE_UNKNOWN && in[pos] == quote) {
                         // Closed here under NO_BACKSLASH_ESCAPES, open under the default: hide the rest.
+                        state = HIDE_REST;
                         pos = end;
                     } else {
                         pos++;
@@ -302,18 +361,261 @@ public final class SqlRedactor {
                 case BLOCK_COMMENT -> pos = blockComment(pos, end);
                 case BLOCK_COMMENT_STAR -> pos = blockCommentStar(pos);
                 case UNCLASSIFIED -> pos = unclassified(pos, end);
+                case HIDE_REST -> pos = end;
+                case SKIP_WORD -> pos = skipWord(pos, end);
+                case SKIP_BACKQUOTED -> pos = skipBackquoted(pos, end);
+                case SKIP_BACKQUOTED_END -> {
+                    state = in[pos] == '`' ? SKIP_BACKQUOTED : CODE;
+                    pos += state == CODE ? 0 : 1;
+                }
                 default -> throw new IllegalStateException();
             }
+            if (suspended) {
+                break;
+            }
         }
-        finish(end);
+        return pos;
+    }
+
+    // ------------------------------------------------------------------ streaming
+
+    /**
+     * Starts a statement that will arrive in chunks ({@link #feed}, then {@link #end}): the same
+     * text, fingerprint and digest as {@link #redact} of the whole, without the whole ever being
+     * held. Only the bytes still needed (a token cut by a chunk's end, whitespace waiting to go
+     * out, a few bytes of lookahead) are carried from one chunk to the next; a token longer than
+     * {@link #WINDOW_MAX} bytes (no name or keyword is) is hidden as one {@code ?}. The text is
+     * capped at {@code maxTextBytes}, cut on a token boundary as in {@link #redact}.
+     */
+    public void begin(final int maxTextBytes) {
+        if (streaming) {
+            throw new IllegalStateException("a streamed statement is already open");
+        }
+        streaming = true;
+        inputCut = false;
+        reset();
+        dst = null;
+        dstOffset = 0;
+        dstCapacity = Math.max(0, maxTextBytes);
+        out = outCopy;
+        outBase = 0;
+        outRoom = outCopy.length;
+        windowLength = 0;
+        lexPos = 0;
+        streamedBytes = 0;
+    }
+
+    /** The next chunk of the statement begun with {@link #begin(int)}; any length, any split. */
+    public void feed(final DirectBuffer src, final int offset, final int length) {
+        if (!streaming) {
+            throw new IllegalStateException("feed() without begin()");
+        }
+        if (length > 0) {
+            src.boundsCheck(offset, length);
+        }
+        int at = offset;
+        int remaining = Math.max(0, length);
+        streamedBytes += remaining;
+        while (remaining > 0) {
+            if (windowLength == window.length) {
+                window = Arrays.copyOf(window, Math.min(WINDOW_MAX, grownLength(windowLength + remaining)));
+            }
+            final int piece = Math.min(remaining, window.length - windowLength);
+            src.getBytes(at, window, windowLength, piece);
+            windowLength += piece;
+            at += piece;
+            remaining -= piece;
+            in = window;
+            more = true;
+            lexPos = lex(lexPos, windowLength);
+            dropConsumed();
+        }
+        in = null;
+    }
+
+    /**
+     * Ends the statement begun with {@link #begin(int)}: lexes what was held back, writes the
+     * redacted text to {@code dst} from {@code dstOffset} (at most the {@code maxTextBytes} given
+     * to begin) and returns its length. {@code inputCut}: the statement went on past what was
+     * fed (as in {@link #redact(DirectBuffer, int, int, MutableDirectBuffer, int, int, boolean)}).
+     */
+    public int end(final boolean inputCut, final MutableDirectBuffer dst, final int dstOffset) {
+        if (!streaming) {
+            throw new IllegalStateException("end() without begin()");
+        }
+        streaming = false;
+        this.inputCut = inputCut;
+        in = window;
+        more = false;
+        lexPos = lex(lexPos, windowLength);
+        finish(windowLength);
         final int written = outLength;
-        if (out == outCopy && written > 0) {
+        if (written > 0) {
             dst.putBytes(dstOffset, outCopy, 0, written);
         }
-        this.in = null;
-        this.out = null;
-        this.dst = null;
+        in = null;
+        out = null;
+        windowLength = 0;
+        lexPos = 0;
         return written;
+    }
+
+    /** Abandons a streamed statement (its connection lost step): the next begin() starts afresh. */
+    public void abort() {
+        streaming = false;
+        in = null;
+        out = null;
+        windowLength = 0;
+        lexPos = 0;
+    }
+
+    /** Whether a statement begun with {@link #begin(int)} is open. */
+    public boolean streaming() {
+        return streaming;
+    }
+
+    /** Bytes fed since {@link #begin(int)}. */
+    public long streamedBytes() {
+        return streamedBytes;
+    }
+
+    /** Drops the window's bytes no state refers to any more, or makes room when none can go. */
+    private void dropConsumed() {
+        int from = liveFrom(lexPos);
+        if (from == 0 && windowLength == WINDOW_MAX) {
+            forceRoom();
+            from = liveFrom(lexPos);
+        }
+        if (from > 0) {
+            System.arraycopy(window, from, window, 0, windowLength - from);
+            windowLength -= from;
+            lexPos -= from;
+            rebase(-from);
+        }
+    }
+
+    /** The first window position the lexer may still read: the resume point, or a token's start. */
+    private int liveFrom(final int pos) {
+        int from = pos;
+        if (wsEnd > wsStart) {
+            from = Math.min(from, wsStart);
+        }
+        switch (state) {
+            case WORD, NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS, BACKQUOTED,
+                 BACKQUOTED_END -> from = Math.min(from, tokenStart);
+            default -> {
+            }
+        }
+        if (signStart >= 0) {
+            from = Math.min(from, signStart);
+        }
+        return Math.max(0, from);
+    }
+
+    /** Positions into the window move with its bytes; one that fell off can match no position. */
+    private void rebase(final int delta) {
+        tokenStart = Math.max(-1, tokenStart + delta);
+        if (signStart >= 0) {
+            signStart += delta;
+        }
+        if (wsEnd > wsStart) {
+            wsStart += delta;
+            wsEnd += delta;
+        } else {
+            wsStart = 0;
+            wsEnd = 0;
+        }
+        prevEnd = Math.max(-1, prevEnd + delta);
+    }
+
+    /**
+     * The window is full of one thing still needed. Whitespace waiting to go out shrinks to its
+     * last byte; a token (a word, number or backquoted name longer than the window: nothing a
+     * server names) is hidden as one {@code ?} and the rest of it skipped.
+     */
+    private void forceRoom() {
+        if (wsEnd - wsStart > 1 && wsStart == liveFrom(lexPos)) {
+            wsStart = wsEnd - 1;
+            return;
+        }
+        switch (state) {
+            case WORD, NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS -> {
+                signStart = -1;
+                literal(lexPos);
+                state = SKIP_WORD;
+            }
+            case BACKQUOTED -> {
+                literal(lexPos);
+                state = SKIP_BACKQUOTED;
+            }
+            case BACKQUOTED_END -> {
+                literal(lexPos);
+                state = SKIP_BACKQUOTED_END;
+            }
+            default -> {
+                // In CODE: a variable or :name longer than the window, waiting at lexPos. Hidden.
+                literal(lexPos);
+                state = SKIP_WORD;
+                if (lexPos < windowLength && (in[lexPos] == '@' || in[lexPos] == ':')) {
+                    lexPos++;
+                    if (lexPos < windowLength && in[lexPos] == '@') {
+                        lexPos++;
+                    }
+                }
+            }
+        }
+    }
+
+    private int skipWord(int pos, final int end) {
+        while (pos < end) {
+            final int b = in[pos] & 0xFF;
+            if (!(isIdentifierAscii(b) || b >= 0x80 || b == '.')) {
+                state = CODE;
+                return pos;
+            }
+            pos++;
+        }
+        return pos;
+    }
+
+    private int skipBackquoted(int pos, final int end) {
+        while (pos < end) {
+            if (in[pos++] == '`') {
+                state = SKIP_BACKQUOTED_END;
+                return pos;
+            }
+        }
+        return pos;
+    }
+
+    /**
+     * Whether a decision at the current position must wait: more input may follow and the bytes it
+     * needs, up to {@code needEnd}, are not all here. Sets {@link #suspended}; the state machine
+     * then returns the position it was given, unchanged, and resumes there.
+     */
+    private boolean waitFor(final int needEnd, final int end) {
+        if (more && needEnd > end) {
+            suspended = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** A UTF-8 lead byte at {@code pos} whose sequence runs past {@code end}, with more to come. */
+    private boolean utf8Waits(final int pos, final int end) {
+        if (!more) {
+            return false;
+        }
+        final int b0 = in[pos] & 0xFF;
+        if (b0 < 0xC2 || b0 > 0xF4) {
+            return false;
+        }
+        final int n = b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+        if (pos + n > end) {
+            suspended = true;
+            return true;
+        }
+        return false;
     }
 
     /** The digest of the last statement's fingerprint, see {@link FingerprintHash}. */
@@ -444,6 +746,12 @@ public final class SqlRedactor {
             outBase = 0;
             outRoom = outCopy.length;
         }
+        reset();
+        return start;
+    }
+
+    /** The state before a statement's first byte. */
+    private void reset() {
         outLength = 0;
         outFull = false;
         unclosed = false;
@@ -467,7 +775,19 @@ public final class SqlRedactor {
         fpListExpect = LIST_NONE;
         fpListActive = false;
         fpRows = ROWS_NONE;
-        return start;
+        suspended = false;
+    }
+
+    /** Grows the fingerprint's array to hold {@code needed} bytes; false past its maximum. */
+    private boolean fpRoom(final long needed) {
+        if (needed <= fpBytes.length) {
+            return true;
+        }
+        if (needed > fpMax) {
+            return false;
+        }
+        fpBytes = Arrays.copyOf(fpBytes, Math.min(fpMax, grownLength((int) needed)));
+        return true;
     }
 
     private static int grownLength(int needed) {
@@ -484,10 +804,11 @@ public final class SqlRedactor {
                 }
             }
             case NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS -> endNumber(end);
-            case QUOTED, QUOTED_ESCAPE -> {
+            case QUOTED, QUOTED_ESCAPE, HIDE_REST -> {
                 unclosed = true;
                 literal(end);
             }
+            case SKIP_BACKQUOTED -> unclosed = true;
             case QUOTED_END, UNCLASSIFIED -> literal(end);
             case BACKQUOTED, BLOCK_COMMENT, BLOCK_COMMENT_STAR -> unclosed = true;
             case BACKQUOTED_END -> endBackquoted(end);
@@ -513,7 +834,8 @@ public final class SqlRedactor {
         }
         final long rest = end - pos;
         final long outNeeded = (long) outLength + (wsEnd - wsStart) + rest;
-        if (outNeeded > dstCapacity || fpLength + 2 * rest > fpBytes.length) {
+        final long fpNeeded = fpLength + 2 * rest;
+        if (outNeeded > dstCapacity || !fpRoom(fpNeeded)) {
             return false;
         }
         if (outNeeded > outRoom) {
@@ -544,8 +866,13 @@ public final class SqlRedactor {
         int prev = prevKind; // and fpPrevKind: the same, see fastCodeFits
         int prevWord = -1; // start of the previous token when it is a word taken here: its key is not worked out yet
 
+        // Streaming: tokens that could reach past the window's end are left to the state machine.
+        final boolean more = this.more;
         scan:
         while (pos < end) {
+            if (more && end - pos < LOOKAHEAD) {
+                break;
+            }
             final int b = in[pos] & 0xFF;
             final int kind;
             final int tokenEnd;
@@ -561,7 +888,7 @@ public final class SqlRedactor {
                     fp[p + shift] = lower;
                     p++;
                 }
-                if (p == end ? inputCut
+                if (p == end ? inputCut || more
                     : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
                     // half a word at the cut, UTF-8 goes on, a charset introducer, X'..', B'..', N'..'
                     Arrays.fill(fp, at, p + shift, (byte) 0);
@@ -606,13 +933,15 @@ public final class SqlRedactor {
                         if (c < 0 || c == '.' || is(c, C_IDENTIFIER)) {
                             break; // a fraction, exponent, 0x.., 0b.., 2fa_codes, UTF-8
                         }
+                    } else if (more) {
+                        break;
                     }
                     kind = T_LITERAL;
                     tokenEnd = p;
                 } else if (b == '\'' || b == '"') {
                     tokenEnd = quotedEnd(in, pos, end, b);
-                    if (tokenEnd < 0) {
-                        break; // unclosed, or a backslash when the mode is not known
+                    if (tokenEnd < 0 || (more && tokenEnd == end)) {
+                        break; // unclosed, a backslash when the mode is not known, or perhaps doubled next
                     }
                     kind = T_LITERAL;
                 } else {
@@ -813,6 +1142,10 @@ public final class SqlRedactor {
     /** Between tokens: classify the byte at {@code pos}; short tokens are emitted at once. */
     private int code(int pos, int end) {
         final int b = in[pos] & 0xFF;
+        if (more && end - pos < LOOKAHEAD && !isWhitespace(b)) {
+            suspended = true; // a token starts here: its first bytes decide what it is
+            return pos;
+        }
         switch (b) {
             case ' ', '\t', '\r', '\n' -> {
                 if (wsEnd != pos) {
@@ -914,6 +1247,9 @@ public final class SqlRedactor {
                         while (p < end && isIdentifierAscii(in[p] & 0xFF)) {
                             p++;
                         }
+                        if (waitFor(p + 1, end)) {
+                            return pos;
+                        }
                         token(T_PLACEHOLDER, pos, p);
                         return p;
                     }
@@ -930,11 +1266,16 @@ public final class SqlRedactor {
                     final int c = in[q] & 0xFF;
                     if (isIdentifierAscii(c) || c == '.') {
                         q++;
+                    } else if (c >= 0x80 && utf8Waits(q, end)) {
+                        return pos;
                     } else if (c >= 0x80 && utf8Length(q, end) > 0) {
                         q += utf8Length(q, end);
                     } else {
                         break;
                     }
+                }
+                if (waitFor(q + 1, end)) {
+                    return pos;
                 }
                 if (q == end && inputCut) {
                     return q; // a variable name running into the cut: half a name, dropped like a word
@@ -1112,6 +1453,9 @@ public final class SqlRedactor {
             if (isIdentifierAscii(b)) {
                 pos++;
             } else if (b >= 0x80) {
+                if (utf8Waits(pos, end)) {
+                    return pos;
+                }
                 final int n = utf8Length(pos, end);
                 if (n == 0) {
                     break;
@@ -1160,6 +1504,10 @@ public final class SqlRedactor {
             while (q < end && isWhitespace(in[q])) {
                 q++;
             }
+            if (waitFor(q + 3, end)) {
+                state = WORD; // back to the word's end, when the literal's first bytes are here
+                return pos;
+            }
             if (literalStartsAt(q, end)) {
                 // the introducer goes with its literal; the whitespace after it is dropped too
                 return q;
@@ -1185,12 +1533,21 @@ public final class SqlRedactor {
                 return pos + 1;
             }
             if (b == 'e' || b == 'E') {
+                if (waitFor(pos + 3, end)) {
+                    return pos;
+                }
                 final int e = exponentMarker(pos, end);
                 if (e > 0) {
                     state = NUMBER_EXPONENT;
                     exponentMayBeWord = e == 1;
                     return pos + e;
                 }
+            }
+            if (pos == tokenStart + 1 && in[tokenStart] == '0' && waitFor(pos + 2, end)) {
+                return pos;
+            }
+            if (b >= 0x80 && utf8Waits(pos, end)) {
+                return pos;
             }
             if (pos == tokenStart + 1 && in[tokenStart] == '0' && pos + 1 < end) {
                 final byte next = in[pos + 1];
@@ -1220,6 +1577,9 @@ public final class SqlRedactor {
                 continue;
             }
             if (b == 'e' || b == 'E') {
+                if (waitFor(pos + 3, end)) {
+                    return pos;
+                }
                 final int e = exponentMarker(pos, end);
                 if (e > 0) {
                     state = NUMBER_EXPONENT;
@@ -1240,6 +1600,9 @@ public final class SqlRedactor {
                 pos++;
                 continue;
             }
+            if (b >= 0x80 && utf8Waits(pos, end)) {
+                return pos;
+            }
             if (exponentMayBeWord && startsIdentifier(b, pos, end)) {
                 return numberBecomesWord(pos);
             }
@@ -1256,6 +1619,9 @@ public final class SqlRedactor {
                 pos++;
                 continue;
             }
+            if (b >= 0x80 && utf8Waits(pos, end)) {
+                return pos;
+            }
             if (startsIdentifier(b, pos, end)) {
                 return numberBecomesWord(pos);
             }
@@ -1271,6 +1637,9 @@ public final class SqlRedactor {
             if (b == '0' || b == '1') {
                 pos++;
                 continue;
+            }
+            if (b >= 0x80 && utf8Waits(pos, end)) {
+                return pos;
             }
             if (isDigit((byte) b) || startsIdentifier(b, pos, end)) {
                 return numberBecomesWord(pos);
@@ -1331,6 +1700,9 @@ public final class SqlRedactor {
                 return pos + 1;
             }
             if (b >= 0x80) {
+                if (utf8Waits(pos, end)) {
+                    return pos;
+                }
                 final int n = utf8Length(pos, end);
                 if (n == 0) {
                     backquotedClean = false;
@@ -1405,6 +1777,9 @@ public final class SqlRedactor {
         while (pos < end) {
             final int b = in[pos] & 0xFF;
             if (b >= 0x80) {
+                if (utf8Waits(pos, end)) {
+                    return pos;
+                }
                 if (utf8Length(pos, end) > 0) {
                     break;
                 }
@@ -1690,11 +2065,14 @@ public final class SqlRedactor {
     private void fpAppend(int kind, int start, int end, byte[] constant) {
         final boolean space = SPACE_BETWEEN[(fpPrevKind << 4) | kind];
         final int length = constant != null ? constant.length : end - start;
-        final byte[] fp = fpBytes;
+        byte[] fp = fpBytes;
         int at = fpLength;
         if (at + (space ? 1 : 0) + length > fp.length) {
-            fpDropped = true;
-            return;
+            if (!fpRoom(at + (space ? 1 : 0) + (long) length)) {
+                fpDropped = true;
+                return;
+            }
+            fp = fpBytes;
         }
         if (space) {
             fp[at++] = ' ';
@@ -1749,7 +2127,7 @@ public final class SqlRedactor {
         if (fpListSimple && fpListItems > 0) {
             fpLength = fpListStart + 1;
             fpDropped = false;
-            if (fpLength + COLLAPSED_TAIL.length <= fpBytes.length) {
+            if (fpRoom(fpLength + COLLAPSED_TAIL.length)) {
                 System.arraycopy(COLLAPSED_TAIL, 0, fpBytes, fpLength, COLLAPSED_TAIL.length);
                 fpLength += COLLAPSED_TAIL.length;
             } else {
