@@ -474,6 +474,11 @@ public final class SqlRedactor {
         return streaming;
     }
 
+    /** The window's size now: never more than {@link #WINDOW_MAX}, however long the statement. */
+    int windowCapacity() {
+        return window.length;
+    }
+
     /** Bytes fed since {@link #begin(int)}. */
     public long streamedBytes() {
         return streamedBytes;
