@@ -82,8 +82,10 @@ sg_ensure_tools() {
     sg_have gcc && [[ -e /usr/include/linux/if_packet.h && -e /usr/include/stdio.h ]] || missing+=(gcc libc6-dev)
     sg_have openssl || missing+=(openssl)
     sg_have mvn || missing+=(maven)
+    # pt-fingerprint: PtFingerprintAgreementIT compares spyglass's fingerprints with Percona's.
+    [[ -x /usr/bin/pt-fingerprint ]] || missing+=(percona-toolkit)
     if [[ ${#missing[@]} -eq 0 ]]; then
-        sg_say "tools present: mariadb-server mariadb-client tcpdump sysbench iproute2 openssl maven"
+        sg_say "tools present: mariadb-server mariadb-client tcpdump sysbench iproute2 openssl maven percona-toolkit"
         return 0
     fi
     if [[ $(id -u) -ne 0 ]]; then
@@ -98,6 +100,7 @@ sg_ensure_tools() {
     for t in mariadbd mariadb tcpdump sysbench ip mvn; do
         sg_have "$t" || sg_die "$t still missing after installing ${missing[*]}"
     done
+    [[ -x /usr/bin/pt-fingerprint ]] || sg_die "pt-fingerprint still missing after installing ${missing[*]}"
 }
 
 sg_bin() {
