@@ -259,6 +259,26 @@ public final class SqlRedactor {
     private int backslashMode = BACKSLASH_ESCAPES;
     private boolean inputCut;
 
+    /**
+     * Keyed mode ({@code --redact=keyed}): from the next statement on, each literal is followed by a
+     * short keyed token of its value, so equal values can be followed without being shown. The key
+     * is made per capture and never written. Not implemented yet: literals stay plain {@code ?}.
+     */
+    public void literalKey(final long k0, final long k1) {
+        keyed = true;
+        this.k0 = k0;
+        this.k1 = k1;
+    }
+
+    /** Whether {@link #literalKey} was set. */
+    public boolean keyed() {
+        return keyed;
+    }
+
+    private boolean keyed;
+    private long k0;
+    private long k1;
+
     /** How backslashes in quoted strings are read from the next call on; see the class notes. */
     public void backslashMode(final int mode) {
         if (mode != BACKSLASH_ESCAPES && mode != NO_BACKSLASH_ESCAPES && mode != BACKSLASH_MODE_UNKNOWN) {
