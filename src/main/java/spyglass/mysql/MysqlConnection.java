@@ -82,6 +82,7 @@ final class MysqlConnection {
     final ConnectionInfo info = new ConnectionInfo();
     private final PacketFramer fromClient;
     private final PacketFramer fromServer;
+    private final StatementStream statements = new StatementStream(this);
     private final byte[] idScratch = new byte[2 * TcpFlow.MAX_ENDPOINT_TEXT + 1];
 
     private int state;
@@ -131,8 +132,33 @@ final class MysqlConnection {
 
     MysqlConnection(final MysqlConversationTracker tracker) {
         this.tracker = tracker;
-        this.fromClient = new PacketFramer(Math.max(tracker.maxStatementBytes + 64, CLIENT_MIN_KEEP_BYTES));
+        // Statements are redacted in place or while they stream (StatementStream), never kept
+        // whole: what is kept is what the other packets are read from (login, COM_INIT_DB, ...).
+        this.fromClient = new PacketFramer(CLIENT_MIN_KEEP_BYTES);
         this.fromServer = new PacketFramer(SERVER_KEEP_BYTES);
+        fromClient.listener(statements);
+    }
+
+    /** Whether the client's next packet may be a command: what {@link StatementStream} listens for. */
+    boolean expectsCommand() {
+        return state == S_IDLE || (state == S_RESPONSE && awaitingOptionalEof);
+    }
+
+    int backslashMode() {
+        return backslashMode;
+    }
+
+    boolean resumedAfterResync() {
+        return resumedAfterResync;
+    }
+
+    int maxStatementBytes() {
+        return tracker.event.sql.capacity();
+    }
+
+    /** A redactor of this connection's own, for statements that stream in over several segments. */
+    SqlRedactor newRedactor() {
+        return new SqlRedactor();
     }
 
     int state() {
@@ -153,6 +179,7 @@ final class MysqlConnection {
         info.midstream = !handshakeSeen;
         fromClient.reset();
         fromServer.reset();
+        statements.abandon();
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
         quitSeen = false;
@@ -298,6 +325,7 @@ final class MysqlConnection {
 
     private void enterResync() {
         state = S_RESYNC;
+        statements.abandon();
         fromClient.reset();
         fromServer.reset();
         previousResponseEnd = -1;
@@ -454,24 +482,43 @@ final class MysqlConnection {
         state = S_RESPONSE;
     }
 
-    /** Redacts the statement; false when it proves the resync that led here was wrong. */
+    /**
+     * Redacts the statement, where it lies whole in its segment (the usual case: no copy), or ends
+     * the redaction that went on while it streamed in; false when it proves the resync that led
+     * here was wrong.
+     */
     private boolean keepStatement(final PacketFramer framer) {
-        final int max = tracker.maxStatementBytes;
         final long statementLength = framer.payloadLength() - 1;
-        final int length = (int) Math.min(Math.min(statementLength, max), framer.keptLength() - 1);
-        if (resumedAfterResync && containsNul(framer.kept(), 1, length)) {
-            // Bytes that only looked like a command start: the "statement" has swallowed the next
-            // real packet, whose header holds sequence id 0. Its quotes would pair wrongly with
-            // ours, turning a string into words, so none of it is redacted: out of step again.
-            tracker.counters.protocolErrors++;
-            enterResync();
-            return false;
-        }
         final QueryEvent event = tracker.event;
-        final SqlRedactor redactor = tracker.redactor;
-        redactor.backslashMode(backslashMode);
-        final boolean inputCut = statementLength > length;
-        final int written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity(), inputCut);
+        final SqlRedactor redactor;
+        final int written;
+        if (framer.wholeInChunk()) {
+            final int from = framer.chunkPayloadOffset() + 1;
+            if (resumedAfterResync && StatementStream.containsNul(framer.chunk(), from, (int) statementLength)) {
+                return wrongResync();
+            }
+            redactor = tracker.redactor;
+            redactor.backslashMode(backslashMode);
+            written = redactor.redact(framer.chunk(), from, (int) statementLength, event.sql, 0, event.sql.capacity());
+        } else if (statements.holds(statementLength)) {
+            if (statements.sawNul()) {
+                statements.abandon();
+                return wrongResync();
+            }
+            written = statements.end(event.sql);
+            redactor = statements.redactor();
+        } else {
+            // Not streamed (the packet began before the connection expected a command): what was
+            // kept of it, marked cut when that is not all.
+            statements.abandon();
+            final int length = (int) Math.min(Math.min(statementLength, tracker.maxStatementBytes), framer.keptLength() - 1);
+            if (resumedAfterResync && StatementStream.containsNul(framer.kept(), 1, length)) {
+                return wrongResync();
+            }
+            redactor = tracker.redactor;
+            redactor.backslashMode(backslashMode);
+            written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity(), statementLength > length);
+        }
         if (written > sqlBytes.length) {
             sqlBytes = new byte[Math.min(event.sql.capacity(), Math.max(written, sqlBytes.length * 2))];
         }
@@ -482,13 +529,14 @@ final class MysqlConnection {
         return true;
     }
 
-    /** Real statement text has no raw NUL (clients escape it as {@code \0}); a packet header does. */
-    private static boolean containsNul(final DirectBuffer buffer, final int offset, final int length) {
-        for (int i = offset, end = offset + length; i < end; i++) {
-            if (buffer.getByte(i) == 0) {
-                return true;
-            }
-        }
+    /**
+     * Bytes that only looked like a command start: the "statement" has swallowed the next real
+     * packet, whose header holds sequence id 0. Its quotes would pair wrongly with ours, turning a
+     * string into words, so none of it is redacted: out of step again.
+     */
+    private boolean wrongResync() {
+        tracker.counters.protocolErrors++;
+        enterResync();
         return false;
     }
 

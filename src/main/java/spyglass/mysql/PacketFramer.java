@@ -9,6 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * is gathered byte by byte. Physical packets of exactly 0xFFFFFF bytes are joined with what follows
  * into one logical packet.
  *
+ * <p>A packet that lies whole in the chunk it starts in is framed in one step and left where it
+ * is: {@link #wholeInChunk()} and {@link #chunk()} let the caller read it in place. A packet split
+ * over chunks also goes, as it arrives, to the {@link PayloadListener} if there is one.
+ *
  * <p>Only a bounded prefix of each logical packet is kept, in a reused buffer that grows on demand up
  * to its cap (so a connection that only ever sends short statements never holds 64 KiB); the rest is
  * counted. Pull style: {@link #feed} stops at the end of each logical packet so the caller can act on
@@ -39,6 +43,11 @@ final class PacketFramer {
     private long firstTimestamp;
     private long lastTimestamp;
 
+    private PayloadListener listener;
+    private boolean wholeInChunk;
+    private DirectBuffer chunk;
+    private int chunkPayloadOffset;
+
     PacketFramer(final int keepCap) {
         this.keepCap = keepCap;
         this.keepLimit = keepCap;
@@ -68,6 +77,9 @@ final class PacketFramer {
                 if (keep && len > 0) {
                     keepBytes(src, offset + MysqlProtocol.HEADER_LENGTH, len);
                 }
+                wholeInChunk = true;
+                chunk = src;
+                chunkPayloadOffset = offset + MysqlProtocol.HEADER_LENGTH;
                 complete = true;
                 return MysqlProtocol.HEADER_LENGTH + len;
             }
@@ -116,6 +128,9 @@ final class PacketFramer {
                 if (keep) {
                     keepBytes(src, offset + consumed, take);
                 }
+                if (listener != null && take > 0) {
+                    listener.onPayload(src, offset + consumed, take, payloadLength);
+                }
                 consumed += take;
                 physicalRemaining -= take;
                 payloadLength += take;
@@ -155,8 +170,32 @@ final class PacketFramer {
         keptLength += k;
     }
 
+    /** Who hears the payload of packets split over chunks; null for nobody. */
+    void listener(final PayloadListener listener) {
+        this.listener = listener;
+    }
+
+    /**
+     * Whether the completed packet lay whole, with its header, in the last chunk fed: its payload
+     * is then {@link #chunk()}{@code [}{@link #chunkPayloadOffset()}{@code , + payloadLength())},
+     * readable until the next feed. False for a packet split over chunks.
+     */
+    boolean wholeInChunk() {
+        return wholeInChunk;
+    }
+
+    DirectBuffer chunk() {
+        return chunk;
+    }
+
+    int chunkPayloadOffset() {
+        return chunkPayloadOffset;
+    }
+
     /** Forgets the completed packet; the stream position is kept. */
     void next() {
+        wholeInChunk = false;
+        chunk = null;
         complete = false;
         physicalPackets = 0;
         payloadLength = 0;

@@ -405,7 +405,7 @@ class MysqlConversationTrackerTest {
     }
 
     @Test
-    void statementLongerThanTheLimitIsCutAndMarked() {
+    void theLimitCapsTheRedactedTextNotTheStatement() {
         final MysqlOptions options = new MysqlOptions();
         options.maxStatementBytes = 32;
         final String sql = "SELECT a FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'";
@@ -413,14 +413,28 @@ class MysqlConversationTrackerTest {
         final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, request).server(101, packet(1, ok(0, 0, 2, 0)));
         final MysqlConversationTracker tracker = Conversation.tracker(options);
         final List<Object> events = c.run(tracker);
-        final String prefix = sql.substring(0, 32);
-        assertEquals(q(100, "query", "").sql(redacted(prefix), digestOf(prefix)).timing(1, 1, 0).affected(0)
+        assertEquals(q(100, "query", "").sql("SELECT a FROM t WHERE name = ?", digestOf(sql)).timing(1, 1, 0).affected(0)
+            .bytes(request.length, 11).status(2), events.get(1));
+        assertEquals(0, tracker.counters().truncatedStatements());
+    }
+
+    @Test
+    void aTextLongerThanTheLimitIsCutOnATokenBoundaryAndMarked() {
+        final MysqlOptions options = new MysqlOptions();
+        options.maxStatementBytes = 32;
+        final String sql = "SELECT aaaa, bbbb, cccc FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'";
+        final byte[] request = packet(0, query(sql));
+        final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, request).server(101, packet(1, ok(0, 0, 2, 0)));
+        final MysqlConversationTracker tracker = Conversation.tracker(options);
+        final List<Object> events = c.run(tracker);
+        // The digest is the whole statement's: the fingerprint is not cut with the text.
+        assertEquals(q(100, "query", "").sql("SELECT aaaa, bbbb, cccc FROM t", digestOf(sql)).timing(1, 1, 0).affected(0)
             .bytes(request.length, 11).status(2).truncated(true), events.get(1));
         assertEquals(1, tracker.counters().truncatedStatements());
     }
 
     @Test
-    void sixteenMegabyteStatementIsJoinedCutAndCounted() {
+    void sixteenMegabyteStatementIsJoinedRedactedWhileItStreamsCutAndCounted() {
         final StringBuilder sb = new StringBuilder("INSERT INTO t VALUES ");
         while (sb.length() < 0xFFFFFF + 1000) {
             sb.append("(1,'x'),");
@@ -434,9 +448,15 @@ class MysqlConversationTrackerTest {
             .client(1000, packet(0, query("SELECT 1"))).server(1001, packet(1, ok(0, 0, 2, 0)));
         final MysqlConversationTracker tracker = Conversation.tracker();
         final List<Object> events = c.run(tracker);
-        final String prefix = sql.substring(0, MysqlOptions.DEFAULT_MAX_STATEMENT_BYTES);
-        assertEquals(q(100, "query", "").sql(redacted(prefix), digestOf(prefix)).timing(800, 800, 0).affected(1000)
-            .bytes(request.length, okPacket.length).status(2).truncated(true), events.get(1));
+        // "INSERT INTO t VALUES " and as many whole "(?,?)," rows as fit in the cap, the last comma kept
+        final StringBuilder text = new StringBuilder("INSERT INTO t VALUES ");
+        while (text.length() + 6 <= MysqlOptions.DEFAULT_MAX_STATEMENT_BYTES) {
+            text.append("(?,?),");
+        }
+        final int room = MysqlOptions.DEFAULT_MAX_STATEMENT_BYTES - text.length();
+        text.append("(?,?)", 0, Math.min(room, 4)); // "(", "?", ",", "?" are tokens; the cut falls before the first that does not fit
+        assertEquals(q(100, "query", "").sql(text.toString(), digestOf("INSERT INTO t VALUES (1,'x')")).timing(800, 800, 0)
+            .affected(1000).bytes(request.length, okPacket.length).status(2).truncated(true), events.get(1));
         assertEquals("SELECT ?", ((Recorder.Q) events.get(2)).sql);
         assertEquals(1, tracker.counters().truncatedStatements());
     }

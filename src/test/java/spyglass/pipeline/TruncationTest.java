@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import spyglass.testing.CaptureFile;
 
 /**
- * --max-statement-bytes 256: a longer statement is cut, marked truncated, and its sql ends on a
- * token boundary; nothing of a literal the cut went through may show.
+ * --max-statement-bytes 256 caps the redacted text, not the statement: the whole statement is
+ * redacted as it streams in, and a text longer than the cap is cut before the first token that does
+ * not fit and marked truncated. Literals shrink to one byte, so a statement with long values fits.
  */
 class TruncationTest {
     private static final int MAX = 256;
@@ -28,9 +29,9 @@ class TruncationTest {
     @TempDir
     Path tmp;
 
-    /** 243 bytes of "SELECT id FROM orders WHERE c0 = 1000 AND ... AND c14 = 1014 AND ": the cut falls 13 bytes into the tail. */
+    /** 243 bytes of "SELECT id FROM orders WHERE c0 = 1000 AND ... AND c14 = 1014 AND ". */
     private static final String PREFIX;
-    /** The prefix redacted (independently: every number is a literal). */
+    /** The prefix redacted (independently: every number is a literal): 198 bytes, so 58 are left. */
     private static final String PREFIX_REDACTED;
 
     static {
@@ -43,12 +44,14 @@ class TruncationTest {
     }
 
     /**
-     * Sends {@code PREFIX + tail} for each tail (the cut lands 13 bytes into it) and checks each event
-     * is the exact expected one with sql {@code PREFIX_REDACTED + expectedTail}, and that none of
+     * Sends {@code PREFIX + tail} for each tail and checks each event is the exact expected one,
+     * with sql {@code PREFIX_REDACTED + expectedTail} and the truncated flag given, and that none of
      * {@code secrets} appears in any statement.
      */
-    private void assertCuts(final String name, final String[][] tailsAndExpected, final String... secrets) {
+    private void assertTexts(final String name, final boolean truncated, final String[][] tailsAndExpected,
+                             final String... secrets) {
         assertEquals(243, PREFIX.length());
+        assertEquals(198, PREFIX_REDACTED.length());
         final ScriptedConnection c = ScriptedConnection.ipv4("10.0.0.1", 50000, "10.0.0.2", 3306).connect(0, 42, "app", "shop");
         final List<JsonNode> expected = new ArrayList<>();
         expected.add(c.connRecord(300));
@@ -58,7 +61,7 @@ class TruncationTest {
             final ScriptedConnection.Expected e = c.update(t, sql, (PREFIX_REDACTED + tailAndExpected[1]).stripTrailing(), 100,
                 t + 200, 1, AUTOCOMMIT);
             final ObjectNode q = c.queryRecord(e);
-            q.put("truncated", true);
+            q.put("truncated", truncated);
             expected.add(q);
             t += 1_000;
         }
@@ -73,38 +76,32 @@ class TruncationTest {
             assertFalse(sqlText.toString().contains(secret), "leaked: " + secret);
         }
         assertCaptureEnd(capture, c.tcp.frames(), Map.of("flows_total", 1L, "connections", 1L,
-            "queries", (long) tailsAndExpected.length, "truncated_statements", (long) tailsAndExpected.length));
+            "queries", (long) tailsAndExpected.length, "truncated_statements", truncated ? (long) tailsAndExpected.length : 0L));
+    }
+
+    /** Statements far over the cap in bytes, whose texts fit: whole, not truncated, no value shown. */
+    @Test
+    void longLiteralsDoNotCountAgainstTheCap() {
+        final String secret = "SECRET-" + "0123456789".repeat(40);
+        assertTexts("literals", false, new String[][] {
+            {"note = '" + secret + "' AND id = 5", "note = ? AND id = ?"},
+            {"x123456 = -1234567890123456789 AND ratio = 1.5e10", "x123456 = ? AND ratio = ?"},
+            {"codes = 0x1F2E3D4C5B6A AND b = X'ABCDEF' AND c = 0b1010", "codes = ? AND b = ? AND c = ?"},
+            {"actives = FALSE AND enabledx = TRUE", "actives = ? AND enabledx = ?"},
+        }, "SECRET", "1234567", "1.5e", "1F2E", "ABCD", "0b1", "FALSE", "TRUE");
     }
 
     /**
-     * Cut inside a quoted string, a number, a hex or bit literal: the literal, whole or cut, is one ?
-     * (or, when the cut leaves only a token that could as well be a name, nothing).
+     * Texts over the cap: cut before the first token that does not fit, whole tokens only (a literal
+     * is one ?, a name is never halved), and the whitespace before the cut dropped.
      */
     @Test
-    void cutThroughALiteralHidesIt() {
-        assertCuts("literals", new String[][] {
-            {"note = 'SECRET-CUT-0123456789' AND id = 5", "note = ?"},
-            {"x123456 = -12345 AND x = 1", "x123456 = ?"},
-            {"abcdefgh = 12.75 AND x = 1", "abcdefgh = ?"},
-            // "1e" at the cut may be a number or a name (1ea): a partial token is dropped, never kept.
-            {"ratio123 = 1e10 AND x = 1", "ratio123 ="},
-            {"codes = 0x1F2E AND x = 1", "codes = ?"},
-            {"abcdefg = X'ABCD' AND x = 1", "abcdefg = ?"},
-            {"ab = 0b101010101 AND x = 1", "ab = ?"},
-        }, "SECRE", "'SEC", "1F2", "-12", "12.", "0b1", "X'A");
-    }
-
-    /**
-     * Cut inside TRUE or FALSE (literals), or inside an identifier or a variable name: the
-     * partial word is not a token and must go. "FAL" would tell the value was FALSE.
-     */
-    @Test
-    void cutThroughAWordDropsThePartialWord() {
-        assertCuts("words", new String[][] {
-            {"actives = FALSE AND x = 1", "actives ="},
-            {"enabledx = TRUE AND x = 1", "enabledx ="},
-            {"customer_reference_code = 5", ""},
-            {"a = @@sql_mode AND x = 1", "a ="},
-        }, "= FAL", "= TR", "customer_refe", "@@sql_mod");
+    void aLongTextIsCutBeforeTheFirstTokenThatDoesNotFit() {
+        assertTexts("cuts", true, new String[][] {
+            {"c_alpha = 1 AND c_beta = 'SECRET-x' AND c_gamma_long_name_1234567890 = 3", "c_alpha = ? AND c_beta = ? AND"},
+            {"customer_reference_code_that_is_long_enough_to_pass_the_cap = 5", ""},
+            {"a = @@sql_mode AND b = 'SECRET-y' AND c = 1 AND d = 2 AND e = 3 AND f = 4 AND g = 5",
+                "a = @@sql_mode AND b = ? AND c = ? AND d = ? AND e = ? AND"},
+        }, "SECRET", "customer_ref", "f = ");
     }
 }
