@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import spyglass.mysql.LiteralKey;
 import spyglass.pipeline.PipelineOptions;
 import spyglass.pipeline.ServerFilter;
 
@@ -43,6 +44,21 @@ final class AnalysisOptions {
         description = "Write a stats record every SECONDS of capture time; 0 writes only the final one (default: ${DEFAULT-VALUE}).")
     long statsIntervalSeconds;
 
+    @Option(names = "--redact", paramLabel = "MODE", defaultValue = "plain",
+        description = {
+            "How literal values are hidden: plain or keyed (default: ${DEFAULT-VALUE}).",
+            "plain: every literal becomes ?.",
+            "keyed: every literal becomes ? followed by a short token, a keyed hash (SipHash-2-4) of its value, so "
+                + "one value can be followed across statements and connections without being shown. Equal values "
+                + "get equal tokens within this capture, and unrelated tokens in any other capture: the key is drawn "
+                + "at random when spyglass starts, kept only in its memory, never written or logged, and gone when "
+                + "it exits. Nobody, not even you, can turn a token back into its value, or confirm a guess by "
+                + "hashing it. But equal tokens do show that values are equal (how often one customer id recurs, which "
+                + "statements touch the same row): that is the point, and the risk. Fingerprints and digests "
+                + "are the same in both modes; capture_start.redact says which mode was used."
+        })
+    String redact;
+
     /** The pipeline options these values make, each checked first: a bad value names its fix. */
     PipelineOptions toPipelineOptions(final int workers) {
         for (final int port : ports) {
@@ -68,6 +84,7 @@ final class AnalysisOptions {
         if (workers < 1 || workers > 256) {
             throw bad("--workers must be from 1 to 256");
         }
+        final boolean keyed = keyedRedaction();
         final PipelineOptions options = new PipelineOptions();
         options.workers = workers;
         final InetAddress server = server();
@@ -76,8 +93,20 @@ final class AnalysisOptions {
             .outOfOrderBytesPerDirection(reorderBuffer)
             .idleTimeoutNanos(idleTimeoutSeconds * 1_000_000_000L);
         options.mysql.maxStatementBytes = maxStatementBytes;
+        // One key per run, drawn here, before any packet: every worker gets this same object.
+        options.mysql.literalKey = keyed ? LiteralKey.random() : null;
         options.statsIntervalNanos = statsIntervalSeconds * 1_000_000_000L;
         return options;
+    }
+
+    /** Whether {@code --redact} asks for keyed tokens; a value other than plain or keyed is refused. */
+    boolean keyedRedaction() {
+        return switch (redact) {
+            case "plain" -> false;
+            case "keyed" -> true;
+            default -> throw bad("--redact takes plain or keyed, not '" + redact
+                + "': e.g. --redact=keyed to follow equal values, or leave it out for plain ?");
+        };
     }
 
     /** The {@code --server} address, or null for any. */

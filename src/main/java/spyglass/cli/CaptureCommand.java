@@ -183,7 +183,7 @@ public final class CaptureCommand implements Callable<Integer> {
             final String outputName = output != null ? output : defaultOutputName();
             try (CaptureFileWriter writer = openOutput(outputName, maxPartBytes)) {
                 writer.writeCaptureStart(Version.VERSION, Hostname.get(), source.description(),
-                    options.serverFilter.describe(server), ReadCommand.wallClockNanos());
+                    options.serverFilter.describe(server), ReadCommand.wallClockNanos(), options.mysql.redactMode());
                 return run(err, source, writer, options, outputName);
             }
         }

@@ -87,7 +87,7 @@ public final class ReadCommand implements Callable<Integer> {
         int status = 0;
         try (Pipeline pipeline = new Pipeline(options, writer)) {
             writer.writeCaptureStart(Version.VERSION, Hostname.get(), describeSources(), options.serverFilter.describe(server),
-                wallClockNanos());
+                wallClockNanos(), options.mysql.redactMode());
             final Progress progress = new Progress(err, quiet, pipeline);
             for (final String file : files) {
                 try (PacketSource source = PacketSources.open(file)) {

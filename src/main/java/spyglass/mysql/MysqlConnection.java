@@ -158,7 +158,12 @@ final class MysqlConnection {
 
     /** A redactor of this connection's own, for statements that stream in over several segments. */
     SqlRedactor newRedactor() {
-        return new SqlRedactor();
+        final SqlRedactor redactor = new SqlRedactor();
+        final LiteralKey key = tracker.literalKey();
+        if (key != null) {
+            key.applyTo(redactor); // the worker's key: equal values, equal tokens, whichever path
+        }
+        return redactor;
     }
 
     int state() {

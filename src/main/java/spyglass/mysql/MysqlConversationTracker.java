@@ -26,6 +26,8 @@ public final class MysqlConversationTracker implements TcpFlowListener {
     final PayloadReader reader = new PayloadReader();
 
     private final int maxConnections;
+    /** The key the redactor was given, or null for plain redaction. */
+    private final LiteralKey literalKey;
     private MysqlConnection[] free = new MysqlConnection[16];
     private int freeCount;
     private int live;
@@ -35,6 +37,20 @@ public final class MysqlConversationTracker implements TcpFlowListener {
         this.maxStatementBytes = Math.max(16, Math.min(options.maxStatementBytes, 64 << 20));
         this.maxConnections = Math.max(1, options.maxConnections);
         this.event = new QueryEvent(maxStatementBytes);
+        this.literalKey = options.literalKey;
+        if (literalKey != null) {
+            literalKey.applyTo(redactor);
+        }
+    }
+
+    /** The key of keyed redaction this tracker's redactor holds, or null when it redacts plainly. */
+    public LiteralKey literalKey() {
+        return literalKey;
+    }
+
+    /** Whether this tracker's redactor is in keyed mode. */
+    public boolean redactsKeyed() {
+        return redactor.keyed();
     }
 
     public MysqlCounters counters() {

@@ -16,4 +16,15 @@ public final class MysqlOptions {
      * it are counted in {@link MysqlCounters#untrackedConnections()} and ignored.
      */
     public int maxConnections = DEFAULT_MAX_CONNECTIONS;
+
+    /**
+     * The key of keyed redaction, the same object for every worker of a capture; null (the
+     * default) makes every literal a plain {@code ?}.
+     */
+    public LiteralKey literalKey;
+
+    /** How literals are redacted, as {@code capture_start.redact} says: {@code plain} or {@code keyed}. */
+    public String redactMode() {
+        return literalKey == null ? "plain" : "keyed";
+    }
 }

@@ -178,8 +178,10 @@ public final class CaptureFileWriter implements EventSink, AutoCloseable {
 
     // ----------------------------------------------------------------------------------- records
 
-    public void writeCaptureStart(final String version, final String host, final String source, final String filter, final long tsNanos) {
-        encoder.encodeCaptureStart(version, host, source, filter, tsNanos);
+    /** Writes the {@code capture_start} line; {@code redact} is {@code plain} or {@code keyed}. */
+    public void writeCaptureStart(final String version, final String host, final String source, final String filter,
+                                  final long tsNanos, final String redact) {
+        encoder.encodeCaptureStart(version, host, source, filter, tsNanos, redact);
         final boolean first = records == 0;
         appendEncoded();
         if (first) {

@@ -42,9 +42,14 @@ public final class CaptureRecordEncoder {
         return json.length();
     }
 
-    /** First line of a capture. Strings here are fine: it is written once. */
+    /**
+     * First line of a capture. Strings here are fine: it is written once. {@code redact} is the
+     * literal redaction mode, {@code plain} or {@code keyed}: whoever reads the file must know
+     * whether what follows a {@code ?} is a token.
+     */
     public CaptureRecordEncoder encodeCaptureStart(
-        final String version, final String host, final String source, final String filter, final long tsNanos) {
+        final String version, final String host, final String source, final String filter, final long tsNanos,
+        final String redact) {
         final JsonLineEncoder j = json;
         j.beginLine();
         j.name("type").string("capture_start");
@@ -53,6 +58,7 @@ public final class CaptureRecordEncoder {
         j.name("source").string(source);
         j.name("filter").string(filter);
         j.name("ts").timestamp(tsNanos);
+        j.name("redact").string(redact);
         j.endLine();
         return this;
     }

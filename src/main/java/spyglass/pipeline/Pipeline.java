@@ -43,6 +43,7 @@ public final class Pipeline implements AutoCloseable {
     private final RingBuffer[] workerRings;
     private final RingBuffer outputRing;
     private final WorkerAgent[] workerAgents;
+    private final Worker[] workers;
     private final WriterAgent writerAgent;
     private final Dispatcher dispatcher;
     private final OutputRingSink statsSink;
@@ -65,14 +66,21 @@ public final class Pipeline implements AutoCloseable {
         this.outputRing = new ManyToOneRingBuffer(ring(outputRingBytes(options)));
         this.workerRings = new RingBuffer[options.workers];
         this.workerAgents = new WorkerAgent[options.workers];
+        this.workers = new Worker[options.workers];
         for (int w = 0; w < options.workers; w++) {
             workerRings[w] = new OneToOneRingBuffer(ring(options.workerRingBytes));
             final OutputRingSink sink = new OutputRingSink(outputRing, waitingIdleStrategy(), failure);
-            workerAgents[w] = new WorkerAgent(w, workerRings[w], new Worker(options, sink), failure, options.placement);
+            workers[w] = new Worker(options, sink);
+            workerAgents[w] = new WorkerAgent(w, workerRings[w], workers[w], failure, options.placement);
         }
         this.writerAgent = new WriterAgent(outputRing, writer, failure, options.placement, options.flushIntervalNanos);
         this.statsSink = new OutputRingSink(outputRing, waitingIdleStrategy(), failure);
         this.dispatcher = new Dispatcher(options, workerRings, waitingIdleStrategy(), failure, this::writePeriodicStats);
+    }
+
+    /** Worker {@code w}, for tests of what each worker was built with; its thread owns it once started. */
+    Worker worker(final int w) {
+        return workers[w];
     }
 
     /** The output ring holds several of the longest lines: a statement at its cap, every byte escaped. */

@@ -41,9 +41,15 @@ public final class Worker {
         final MysqlOptions mine = new MysqlOptions();
         mine.maxStatementBytes = all.maxStatementBytes;
         mine.maxConnections = Math.ceilDiv(all.maxConnections, workers);
+        // Shared, not split: one key per capture, so a value gives one token on every worker.
+        mine.literalKey = all.literalKey;
         return mine;
     }
 
+    /** This worker's MySQL layer, for tests of what each worker was built with. */
+    MysqlConversationTracker conversations() {
+        return conversations;
+    }
 
     public void onSegment(final TcpSegment segment) {
         flowTable.onSegment(segment);

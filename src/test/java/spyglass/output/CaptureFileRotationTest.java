@@ -45,7 +45,7 @@ class CaptureFileRotationTest {
 
     private static byte[] startLine() {
         final CaptureRecordEncoder enc = new CaptureRecordEncoder();
-        enc.encodeCaptureStart(START[0], START[1], START[2], START[3], TS);
+        enc.encodeCaptureStart(START[0], START[1], START[2], START[3], TS, "plain");
         return Arrays.copyOf(enc.buffer(), enc.length());
     }
 
@@ -137,7 +137,7 @@ class CaptureFileRotationTest {
         final List<byte[]> expectedQueries = new ArrayList<>();
         try (CaptureFileWriter w = CaptureFileWriter.create(first, max)) {
             assertEquals(max, w.maxPartBytes());
-            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS);
+            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS, "plain");
             for (int i = 0; i < 10; i++) {
                 final QueryEvent e = numbered(c, i);
                 expectedQueries.add(queryLine(e));
@@ -201,7 +201,7 @@ class CaptureFileRotationTest {
         final Path first = dir.resolve("big.jsonl");
         final long max = 1024;
         try (CaptureFileWriter w = CaptureFileWriter.create(first, max)) {
-            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS);
+            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS, "plain");
             w.onQuery(small); // part 0
             w.onQuery(huge);  // part 1, alone and over the limit
             w.onQuery(small); // part 2
@@ -324,7 +324,7 @@ class CaptureFileRotationTest {
         final long max = (long) q0 * records / 5;
         final CaptureStats stats = new CaptureStats();
         try (CaptureFileWriter w = CaptureFileWriter.create(dir.resolve("alloc.jsonl"), max)) {
-            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS);
+            w.writeCaptureStart(START[0], START[1], START[2], START[3], TS, "plain");
             for (int i = 0; i < records; i++) {
                 q.timestampNanos = TS + i;
                 w.onQuery(q);

@@ -48,7 +48,7 @@ class CaptureFileWriterTest {
         final ConnectionInfo c = connection();
         final CaptureStats stats = new CaptureStats();
         stats.packets = 7;
-        w.writeCaptureStart("0.1.0", "host", "eth0", "tcp port 3306", TS);
+        w.writeCaptureStart("0.1.0", "host", "eth0", "tcp port 3306", TS, "plain");
         w.onConnection(c, TS);
         w.onQuery(query(c));
         w.onQuery(query(c));

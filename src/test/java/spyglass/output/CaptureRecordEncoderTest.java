@@ -91,18 +91,22 @@ class CaptureRecordEncoderTest {
 
     @Test
     void captureStart() throws Exception {
-        enc.encodeCaptureStart("0.1.0", "db-host-1", "eth0", "tcp port 3306", TS);
+        enc.encodeCaptureStart("0.1.0", "db-host-1", "eth0", "tcp port 3306", TS, "plain");
         final JsonNode n = parse();
-        assertEquals(List.of("type", "version", "host", "source", "filter", "ts"), names(n));
+        assertEquals(List.of("type", "version", "host", "source", "filter", "ts", "redact"), names(n));
         assertEquals("capture_start", n.get("type").textValue());
         assertEquals("0.1.0", n.get("version").textValue());
         assertEquals("db-host-1", n.get("host").textValue());
         assertEquals("eth0", n.get("source").textValue());
         assertEquals("tcp port 3306", n.get("filter").textValue());
         assertEquals(TS_TEXT, n.get("ts").textValue());
-        enc.encodeCaptureStart("0.1.0", "h", "capture.pcap", null, 0);
+        assertEquals("plain", n.get("redact").textValue());
+        enc.encodeCaptureStart("0.1.0", "h", "capture.pcap", null, 0, "keyed");
         assertTrue(parse().get("filter").isNull());
         assertEquals("1970-01-01T00:00:00.000000Z", parse().get("ts").textValue());
+        assertEquals("{\"type\":\"capture_start\",\"version\":\"0.1.0\",\"host\":\"h\",\"source\":\"capture.pcap\","
+            + "\"filter\":null,\"ts\":\"1970-01-01T00:00:00.000000Z\",\"redact\":\"keyed\"}\n",
+            new String(enc.buffer(), 0, enc.length(), java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test
