@@ -18,6 +18,7 @@ final class Keywords {
     static final long IN = key("IN");
     static final long VALUES = key("VALUES");
     static final long VALUE = key("VALUE");
+    static final long ROW = key("ROW");
 
     /** After these a sign belongs to the number that follows: {@code WHERE x = -5}, {@code SELECT -1}. */
     private static final long[] VALUE_START = keys(

@@ -55,11 +55,21 @@ import org.agrona.MutableDirectBuffer;
  * The same tokens, with comments and executable-comment delimiters gone, and:
  * <ul>
  * <li>words, {@code @} variables and {@code :name} placeholders ASCII-lower-cased; backquoted
- *     identifiers without their backquotes (a doubled backquote becomes one), lower-cased;</li>
+ *     identifiers ASCII-lower-cased too (as pt-fingerprint does, though a table name may be
+ *     case-sensitive), and without their backquotes only when the name reads the same without
+ *     them: not empty, only ASCII letters, digits, {@code _}, {@code $} and non-ASCII characters,
+ *     and not shaped like a number ({@code 123}, {@code 1e5}, {@code 0x1f}, {@code 0b01}). Any
+ *     other keeps them, a doubled backquote inside staying doubled: {@code `Total`} gives
+ *     {@code total}, but {@code `a b`} gives {@code `a b`} (not column {@code a} aliased {@code b}),
+ *     {@code `t1.a`} gives {@code `t1.a`} and {@code `db``x`} gives {@code `db``x`};</li>
  * <li>every literal and {@code ?} placeholder is {@code ?}; hints are kept as
  *     <code>/*+ ... *&#47;</code>;</li>
- * <li>one space between tokens, except none after {@code (}, {@code .} or a bare {@code @}; none
- *     before {@code )}, {@code ,}, {@code ;}, {@code .} or a bare {@code @}; and none before
+ * <li>one space between tokens, except none after {@code (}, {@code .} or a bare {@code @} (one not
+ *     followed by a plain name: {@code @`x y`}, {@code @'v'}, {@code 'u'@'h'}); none before
+ *     {@code )}, {@code ,}, {@code ;} or {@code .}; none before a bare {@code @} that separates
+ *     user and host (after a string or backquoted name, or directly after a word:
+ *     {@code 'u'@'h'}, {@code root@'%'}), while one that starts a variable is spaced as the
+ *     variable ({@code = @`v`} gives {@code = @v}, as {@code = @v} does); and none before
  *     {@code (} when it follows a word, a backquoted identifier, a variable or a named placeholder
  *     ({@code f(?)}, {@code in(?+)}, {@code values(?+)}, but {@code = (select ?)});</li>
  * <li>a parenthesised list after {@code IN}, {@code VALUES} or {@code VALUE} that holds only
@@ -67,7 +77,10 @@ import org.agrona.MutableDirectBuffer;
  *     the same as the first row after that is dropped with its comma, so {@code VALUES (1,2),(3,4)}
  *     and {@code VALUES (5)} both give {@code values(?+)}, and {@code VALUES (1,now()),(2,now())}
  *     gives {@code values(?, now())}; the tuples of {@code IN ((?, ?), (?, ?))} are rows the same
- *     way, giving {@code in((?+))};</li>
+ *     way, giving {@code in((?+))}; MySQL 8's row constructor {@code ROW (...)} after
+ *     {@code VALUES} is a row under the same rules ({@code VALUES ROW(1,2), ROW(3,4)} gives
+ *     {@code values row(?+)}), and a row written one way is not dropped as the same as a first row
+ *     written the other;</li>
  * <li>trailing {@code ;} and whitespace dropped;</li>
  * <li>at most {@code maxFingerprintLength} bytes, cut before the first token that does not fit
  *     ({@link #fingerprintTruncated()}); the digest covers what was kept.</li>
@@ -81,6 +94,8 @@ import org.agrona.MutableDirectBuffer;
  * before its first response), a backslash before the closing quote is the one place the two
  * readings part ({@code 'a\' , 'b'}): the rest of the statement is then hidden, as after an
  * unclosed quote, rather than guessed. Under ANSI_QUOTES, {@code "identifiers"} are hidden as strings (the safe side).
+ * A backquoted reserved word prints as the word: {@code `null`} (a column) and {@code NULL} share
+ * a fingerprint, as do {@code `current_date`} and {@code CURRENT_DATE}.
  * Statements are whole in one buffer for now: lookahead is a few bytes (operators, exponents,
  * comment markers and versions), except the
  * whitespace between a charset introducer and its literal.
@@ -141,20 +156,27 @@ public final class SqlRedactor {
     private static final int T_DOT = 9;
     private static final int T_SEMI = 10;
     private static final int T_OP = 11;
+    /** A bare {@code @} directly after a name or string: the separator of {@code user@host}. */
     private static final int T_AT = 12;
     private static final int T_HINT_OPEN = 13;
     private static final int T_HINT_CLOSE = 14;
+    /** Any other bare {@code @} or {@code @@}: the sigil of a variable with a quoted name, {@code @`x y`}. */
+    private static final int T_AT_VAR = 15;
 
     // ---- fingerprint list collapsing
     private static final int LIST_NONE = 0;
     private static final int LIST_IN = 1;
     private static final int LIST_VALUES = 2;
+    /** {@code VALUES ROW}: the list that opens next is a row written with MySQL 8's row constructor. */
+    private static final int LIST_VALUES_ROW = 3;
     private static final int KIND_IN = 1;
     private static final int KIND_ROW_FIRST = 2;
     private static final int KIND_ROW_NEXT = 3;
     private static final int ROWS_NONE = 0;
     private static final int ROWS_AFTER_ROW = 1;
     private static final int ROWS_AFTER_COMMA = 2;
+    /** After the comma and {@code ROW}: a list opening next is a row written {@code ROW (...)}. */
+    private static final int ROWS_AFTER_ROW_WORD = 3;
 
     private static final int MAX_COMMENT_DEPTH = 62;
 
@@ -255,6 +277,9 @@ public final class SqlRedactor {
     private int fpCommaPos;
     private int fpFirstRowStart;
     private int fpFirstRowEnd;
+    /** The open list is a row written {@code ROW (...)}; {@link #fpFirstRowWord}: the first row was. */
+    private boolean fpListRowWord;
+    private boolean fpFirstRowWord;
 
     private int backslashMode = BACKSLASH_ESCAPES;
     private boolean inputCut;
@@ -937,7 +962,7 @@ public final class SqlRedactor {
                     kind = T_WORD;
                     fpLen = at + length;
                     fpListExpect = (length == 2 && first == 'i') || ((length == 5 || length == 6) && first == 'v')
-                        ? listAfter(Keywords.pack(in, pos, p)) : LIST_NONE;
+                        || (length == 3 && first == 'r') ? listAfter(Keywords.pack(in, pos, p), fpListExpect) : LIST_NONE;
                     prevWord = pos;
                 }
                 tokenEnd = p;
@@ -1156,12 +1181,15 @@ public final class SqlRedactor {
         return key == Keywords.TRUE || key == Keywords.FALSE;
     }
 
-    /** What a word asks of a list that opens right after it. */
-    private static int listAfter(long key) {
+    /** What a word asks of a list that opens right after it; {@code expect}: what the word before asked. */
+    private static int listAfter(long key, int expect) {
         if (key == Keywords.IN) {
             return LIST_IN;
         }
-        return key == Keywords.VALUES || key == Keywords.VALUE ? LIST_VALUES : LIST_NONE;
+        if (key == Keywords.VALUES || key == Keywords.VALUE) {
+            return LIST_VALUES;
+        }
+        return key == Keywords.ROW && expect == LIST_VALUES ? LIST_VALUES_ROW : LIST_NONE;
     }
 
     /** Between tokens: classify the byte at {@code pos}; short tokens are emitted at once. */
@@ -1309,7 +1337,9 @@ public final class SqlRedactor {
                     token(T_VAR, pos, q);
                     return q;
                 }
-                return emit(T_AT, pos, p - pos);
+                final boolean userHost = prevKind == T_LITERAL || prevKind == T_QIDENT
+                    || (prevKind == T_WORD && prevEnd == pos);
+                return emit(userHost ? T_AT : T_AT_VAR, pos, p - pos);
             }
             case '<' -> {
                 if (pos + 2 < end && in[pos + 1] == '=' && in[pos + 2] == '>') {
@@ -1826,7 +1856,7 @@ public final class SqlRedactor {
 
     private static boolean valuePosition(int prevKind, long prevKeyword) {
         return switch (prevKind) {
-            case T_NONE, T_OPEN, T_COMMA, T_SEMI, T_OP, T_AT, T_HINT_OPEN, T_HINT_CLOSE -> true;
+            case T_NONE, T_OPEN, T_COMMA, T_SEMI, T_OP, T_AT, T_AT_VAR, T_HINT_OPEN, T_HINT_CLOSE -> true;
             case T_WORD -> Keywords.isValueStart(prevKeyword);
             default -> false;
         };
@@ -2051,15 +2081,7 @@ public final class SqlRedactor {
         } else if (kind == T_CLOSE) {
             fpClose();
         }
-        if (kind != T_WORD) {
-            fpListExpect = LIST_NONE;
-        } else if (key == Keywords.IN) {
-            fpListExpect = LIST_IN;
-        } else if (key == Keywords.VALUES || key == Keywords.VALUE) {
-            fpListExpect = LIST_VALUES;
-        } else {
-            fpListExpect = LIST_NONE;
-        }
+        fpListExpect = kind == T_WORD ? listAfter(key, fpListExpect) : LIST_NONE;
         fpPrevKind = kind;
     }
 
@@ -2080,8 +2102,13 @@ public final class SqlRedactor {
             } else {
                 fpRows = ROWS_NONE;
             }
-        } else if (fpRows == ROWS_AFTER_COMMA) {
+        } else if (fpRows == ROWS_AFTER_COMMA && kind == T_WORD && key == Keywords.ROW) {
+            fpRows = ROWS_AFTER_ROW_WORD;
+        } else if (fpRows != ROWS_NONE) {
             rowContinues = kind == T_OPEN;
+            if (rowContinues) {
+                fpListRowWord = fpRows == ROWS_AFTER_ROW_WORD;
+            }
             fpRows = ROWS_NONE;
         }
         return rowContinues;
@@ -2130,6 +2157,9 @@ public final class SqlRedactor {
             if (!fpDropped) {
                 fpListActive = true;
                 fpListKind = rowContinues ? KIND_ROW_NEXT : fpListExpect == LIST_IN ? KIND_IN : KIND_ROW_FIRST;
+                if (!rowContinues) {
+                    fpListRowWord = fpListExpect == LIST_VALUES_ROW;
+                }
                 fpListStart = fpLength - 1;
                 fpListDepth = fpDepth;
                 fpListSimple = true;
@@ -2165,8 +2195,10 @@ public final class SqlRedactor {
         if (fpListKind == KIND_ROW_FIRST) {
             fpFirstRowStart = fpListStart;
             fpFirstRowEnd = fpLength;
+            fpFirstRowWord = fpListRowWord;
             fpRowsDepth = fpListDepth - 1;
-        } else if (sameBytes(fpListStart, fpLength, fpFirstRowStart, fpFirstRowEnd)) {
+        } else if (fpListRowWord == fpFirstRowWord
+            && sameBytes(fpListStart, fpLength, fpFirstRowStart, fpFirstRowEnd)) {
             fpLength = fpCommaPos;
         }
         fpRows = ROWS_AFTER_ROW;
@@ -2184,15 +2216,67 @@ public final class SqlRedactor {
         return true;
     }
 
-    /** Without the enclosing backquotes; a doubled backquote inside becomes one. */
+    /**
+     * A plain name without its backquotes, as it would be written unquoted; any other name keeps
+     * them (its doubled backquotes too), so that {@code `a b`} does not read as a name and an
+     * alias. Room: at most {@code end - start} bytes, checked by {@link #fpAppend}.
+     */
     private void fpBackquoted(int start, int end) {
-        for (int i = start + 1; i < end - 1; i++) {
-            final byte b = in[i];
-            fpBytes[fpLength++] = lowerCase(b);
-            if (b == '`') {
-                i++;
-            }
+        final byte[] in = this.in;
+        final byte[] fp = fpBytes;
+        final boolean plain = plainName(in, start + 1, end - 1);
+        int at = fpLength;
+        for (int i = plain ? start + 1 : start, to = plain ? end - 1 : end; i < to; i++) {
+            fp[at++] = LOWER[in[i] & 0xFF];
         }
+        fpLength = at;
+    }
+
+    /**
+     * Whether the content of a backquoted name (valid UTF-8, no control bytes: see
+     * {@link #endBackquoted}) reads back as the same one name when written without backquotes:
+     * not empty, only ASCII letters, digits, {@code _}, {@code $} and non-ASCII characters, and
+     * not shaped like a number ({@code 123}, {@code 1e5}, {@code 123e}, {@code 0x1f}, {@code 0b01}).
+     */
+    static boolean plainName(final byte[] in, final int from, final int to) {
+        if (from >= to) {
+            return false;
+        }
+        boolean digits = true;
+        for (int i = from; i < to; i++) {
+            final int b = in[i] & 0xFF;
+            if (b < 0x80 && !isIdentifierAscii(b)) {
+                return false;
+            }
+            digits &= isDigit((byte) b);
+        }
+        return !digits && !numberShaped(in, from, to);
+    }
+
+    /** {@code in[from, to)} (not only digits) is {@code 0x} hex, {@code 0b} bits, or digits, e, digits. */
+    private static boolean numberShaped(final byte[] in, final int from, final int to) {
+        final int second = to - from > 2 && in[from] == '0' ? in[from + 1] | 0x20 : 0;
+        if (second == 'x' || second == 'b') {
+            for (int i = from + 2; i < to; i++) {
+                final byte b = in[i];
+                if (second == 'x' ? !isHexDigit(b) : b != '0' && b != '1') {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int i = from;
+        while (i < to && isDigit(in[i])) {
+            i++;
+        }
+        if (i == from || i == to || (in[i] | 0x20) != 'e') {
+            return false;
+        }
+        i++;
+        while (i < to && isDigit(in[i])) {
+            i++;
+        }
+        return i == to;
     }
 
     /** {@link #needsSpace} for {@code (prev << 4) | kind}. */
@@ -2210,7 +2294,7 @@ public final class SqlRedactor {
     }
 
     private static boolean needsSpace(int prev, int kind) {
-        if (prev == T_NONE || prev == T_OPEN || prev == T_DOT || prev == T_AT) {
+        if (prev == T_NONE || prev == T_OPEN || prev == T_DOT || prev == T_AT || prev == T_AT_VAR) {
             return false;
         }
         if (kind == T_CLOSE || kind == T_COMMA || kind == T_SEMI || kind == T_DOT || kind == T_AT) {
@@ -2276,10 +2360,6 @@ public final class SqlRedactor {
 
     private static boolean is(int b, int classes) {
         return (CLASSES[b & 0xFF] & classes) != 0;
-    }
-
-    private static byte lowerCase(byte b) {
-        return LOWER[b & 0xFF];
     }
 
     private static boolean isWhitespace(int b) {

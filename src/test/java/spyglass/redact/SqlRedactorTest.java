@@ -80,7 +80,7 @@ class SqlRedactorTest {
     void backquotedNameWithControlBytesOrInvalidUtf8IsHidden() {
         h.run(bytes("SELECT `a", 0x01, "b`, `c", 0xFF, "d`, `ok é` FROM t"), 1000);
         assertEquals("SELECT ?, ?, `ok é` FROM t", h.redacted);
-        assertEquals("select ?, ?, ok é from t", h.fingerprint);
+        assertEquals("select ?, ?, `ok é` from t", h.fingerprint);
     }
 
     @Test
@@ -221,6 +221,52 @@ class SqlRedactorTest {
         assertEquals(in, h.run("SELECT * FROM t WHERE a IN (4)").digest());
         assertEquals(in, h.run("SELECT * FROM t WHERE a in ( 'x' , NULL , ? )").digest());
         assertNotEquals(in, h.run("SELECT * FROM t WHERE a NOT IN (1,2,3)").digest());
+    }
+
+    @Test
+    void backquotesStayWhereTheNameWouldReadOtherwiseWithoutThem() {
+        // one column named "a b" against column a aliased b
+        assertEquals("select `a b` from t1", h.run("SELECT `a b` FROM t1").fingerprint);
+        final long quotedSpace = h.digest();
+        assertEquals("select a b from t1", h.run("SELECT a b FROM t1").fingerprint);
+        assertNotEquals(quotedSpace, h.digest());
+        // one column named "t1.a" against column a of t1
+        assertEquals("select `t1.a` from t1", h.run("SELECT `t1.a` FROM t1").fingerprint);
+        final long quotedDot = h.digest();
+        assertEquals("select t1.a from t1", h.run("SELECT t1.a FROM t1").fingerprint);
+        assertNotEquals(quotedDot, h.digest());
+        assertEquals(h.digest(), h.run("SELECT `t1`.`a` FROM `t1`").digest());
+        // a doubled backquote stays doubled, so the name stays one name
+        assertEquals("create table `db``x`.t(id int)", h.run("CREATE TABLE `db``x`.`t` (`id` INT)").fingerprint);
+        // a variable with a quoted name against a variable and an alias
+        assertEquals("select @`x y`", h.run("SELECT @`x y`").fingerprint);
+        final long quotedVar = h.digest();
+        assertEquals("select @x y", h.run("SELECT @x y").fingerprint);
+        assertNotEquals(quotedVar, h.digest());
+        // a variable's name quoted or not: the same variable, the same group
+        assertEquals("select a from t where b = @v", h.run("SELECT a FROM t WHERE b = @`v`").fingerprint);
+        assertEquals(h.digest(), h.run("SELECT a FROM t WHERE b = @v").digest());
+        // plain names read the same either way: one group
+        assertEquals(h.run("SELECT `Total` FROM `Sales`").digest(), h.run("select total from sales").digest());
+        // a name of digits is not the number
+        assertEquals("select `123` from t", h.run("SELECT `123` FROM t").fingerprint);
+        assertNotEquals(h.digest(), h.run("SELECT 123 FROM t").digest());
+    }
+
+    @Test
+    void rowConstructorsCollapseLikeBareRows() {
+        h.run("VALUES ROW(13030, 13131), ROW(13232, 13333)");
+        assertEquals("VALUES ROW(?, ?), ROW(?, ?)", h.redacted);
+        assertEquals("values row(?+)", h.fingerprint);
+        final long rows = h.digest();
+        assertEquals(rows, h.run("VALUES ROW(1)").digest());
+        assertEquals(rows, h.run("values row ( 'a' , NULL ),row(?,?),  ROW(3, 4)").digest());
+        assertNotEquals(rows, h.run("VALUES (1, 2), (3, 4)").digest());
+        assertEquals("values(?+)", h.fingerprint);
+
+        h.run("INSERT INTO t VALUES ROW(1, now()), ROW(2, now()), ROW(3, now())");
+        assertEquals("insert into t values row(?, now())", h.fingerprint);
+        assertEquals(h.digest(), h.run("INSERT INTO t VALUES ROW(9, NOW())").digest());
     }
 
     @Test
