@@ -878,7 +878,7 @@ public final class SqlRedactor {
      * at most its own bytes and one space to the fingerprint.
      */
     private boolean fastCodeFits(int pos, int end) {
-        if (fpListActive || fpRows != ROWS_NONE || fpPendingSemis != 0 || fpDropped || outFull
+        if (fpPendingSemis != 0 || fpDropped || outFull
             || fpPrevKind != prevKind || (wsEnd > wsStart && wsEnd != pos)) {
             return false;
         }
@@ -918,6 +918,9 @@ public final class SqlRedactor {
 
         // Streaming: tokens that could reach past the window's end are left to the state machine.
         final boolean more = this.more;
+        // Inside an IN or VALUES list that may collapse: the fingerprint goes token by token through
+        // fpToken, which follows lists and rows; words are left to the state machine there.
+        boolean lists = fpListActive || fpRows != ROWS_NONE;
         scan:
         while (pos < end) {
             if (more && end - pos < LOOKAHEAD) {
@@ -927,6 +930,9 @@ public final class SqlRedactor {
             final int kind;
             final int tokenEnd;
             if (is(b, C_WORD_START)) {
+                if (lists) {
+                    break;
+                }
                 final int at = SPACE_BETWEEN[(prev << 4) | T_WORD] ? fpLen + 1 : fpLen;
                 final int shift = at - pos;
                 int p = pos;
@@ -997,19 +1003,12 @@ public final class SqlRedactor {
                 } else {
                     switch (b) {
                         case '(' -> {
-                            if (fpListExpect != LIST_NONE) {
-                                break scan; // a list to collapse
-                            }
                             kind = T_OPEN;
                             tokenEnd = pos + 1;
-                            fpDepth++;
                         }
                         case ')' -> {
                             kind = T_CLOSE;
                             tokenEnd = pos + 1;
-                            if (fpDepth > 0) {
-                                fpDepth--;
-                            }
                         }
                         case ',' -> {
                             kind = T_COMMA;
@@ -1077,18 +1076,32 @@ public final class SqlRedactor {
                         }
                     }
                 }
-                // ---- the fingerprint, as fpWrite() with no list open
-                if (SPACE_BETWEEN[(prev << 4) | kind]) {
-                    fp[fpLen++] = ' ';
-                }
-                if (kind == T_LITERAL) {
-                    fp[fpLen++] = '?';
+                if (lists || (kind == T_OPEN && fpListExpect != LIST_NONE)) {
+                    // ---- the fingerprint of a list (or of the parenthesis opening one)
+                    fpLength = fpLen;
+                    fpPrevKind = prev;
+                    fpToken(kind, 0, pos, tokenEnd, kind == T_LITERAL ? QUESTION : null);
+                    fpLen = fpLength;
+                    lists = fpListActive || fpRows != ROWS_NONE;
                 } else {
-                    for (int i = pos; i < tokenEnd; i++) {
-                        fp[fpLen++] = in[i];
+                    // ---- the fingerprint, as fpWrite() with no list open
+                    if (SPACE_BETWEEN[(prev << 4) | kind]) {
+                        fp[fpLen++] = ' ';
                     }
+                    if (kind == T_LITERAL) {
+                        fp[fpLen++] = '?';
+                    } else {
+                        for (int i = pos; i < tokenEnd; i++) {
+                            fp[fpLen++] = in[i];
+                        }
+                        if (kind == T_OPEN) {
+                            fpDepth++;
+                        } else if (kind == T_CLOSE && fpDepth > 0) {
+                            fpDepth--;
+                        }
+                    }
+                    fpListExpect = LIST_NONE;
                 }
-                fpListExpect = LIST_NONE;
                 prevKeyword = 0;
                 prevWord = -1;
             }
