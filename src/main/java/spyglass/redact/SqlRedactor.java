@@ -24,7 +24,8 @@ import org.agrona.MutableDirectBuffer;
  * <h2>Redacted text</h2>
  * Layout and case are kept; whitespace between tokens is copied (trailing whitespace is dropped).
  * <ul>
- * <li>Every literal becomes one {@code ?}: quoted strings ({@code '...'} and {@code "..."}, with
+ * <li>Every literal becomes one {@code ?} (in keyed mode, {@code ?:} and a keyed token of its
+ *     value, see {@link #literalKey}): quoted strings ({@code '...'} and {@code "..."}, with
  *     backslash escapes and doubled quotes; {@code 'a' 'b'} gives {@code ? ?}), {@code N'..'},
  *     {@code X'..'}, {@code B'..'}, {@code 0x..}, {@code 0b..}, numbers of every shape, a sign in
  *     value position with its number ({@code x = -5} gives {@code x = ?}, {@code a-5} gives
@@ -285,14 +286,25 @@ public final class SqlRedactor {
     private boolean inputCut;
 
     /**
-     * Keyed mode ({@code --redact=keyed}): from the next statement on, each literal is followed by a
-     * short keyed token of its value, so equal values can be followed without being shown. The key
-     * is made per capture and never written. Not implemented yet: literals stay plain {@code ?}.
+     * Keyed mode ({@code --redact=keyed}): from the next statement on, a literal whose value the
+     * lexer read whole becomes {@code ?:} and eight hex digits, the low 32 bits of SipHash-2-4 of
+     * its value under this key, so equal values can be followed across statements without being
+     * shown. The value hashed is the string's content with its escapes and doubled quotes resolved
+     * (so {@code 'O''Reilly'} and {@code "O\'Reilly"} agree, whatever charset introducer), the
+     * digits of a hex or bit literal in lower case ({@code X'4A'} and {@code 0x4a} agree), a
+     * number as written with its sign, or TRUE/FALSE; each with a type letter first, so the string
+     * '5' and the number 5 differ. What was hidden rather than read (an unclosed quote, a token cut
+     * by the input's end, an unclassifiable byte) stays a plain {@code ?}, as do {@code ?}
+     * placeholders. The fingerprint and digest do not change. The key is made per capture and
+     * never written. Keyed statements take the state machine, not the fast loop: slower.
      */
     public void literalKey(final long k0, final long k1) {
         keyed = true;
         this.k0 = k0;
         this.k1 = k1;
+        if (valueHash == null) {
+            valueHash = new SipHash24();
+        }
     }
 
     /** Whether {@link #literalKey} was set. */
@@ -303,6 +315,12 @@ public final class SqlRedactor {
     private boolean keyed;
     private long k0;
     private long k1;
+    /** Keyed mode: the value of the literal being read, hashed as it goes (strings span chunks). */
+    private SipHash24 valueHash;
+    /** Keyed mode: a literal's value is being hashed; its type letter is {@link #valueType}. */
+    private boolean hashing;
+    private byte valueType;
+    private final byte[] keyedToken = new byte[10];
 
     /** How backslashes in quoted strings are read from the next call on; see the class notes. */
     public void backslashMode(final int mode) {
@@ -396,6 +414,7 @@ public final class SqlRedactor {
                         state = HIDE_REST;
                         pos = end;
                     } else {
+                        hashEscaped(in[pos]);
                         pos++;
                     }
                 }
@@ -826,6 +845,7 @@ public final class SqlRedactor {
         fpListActive = false;
         fpRows = ROWS_NONE;
         suspended = false;
+        hashing = false;
     }
 
     /** Grows the fingerprint's array to hold {@code needed} bytes; false past its maximum. */
@@ -853,13 +873,21 @@ public final class SqlRedactor {
                     endWord(end, end);
                 }
             }
-            case NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS -> endNumber(end);
+            case NUMBER, NUMBER_FRACTION, NUMBER_EXPONENT, NUMBER_HEX, NUMBER_BITS -> {
+                if (inputCut && keyed) {
+                    signStart = -1;
+                    literal(end); // a number cut short is not the value it was: no token
+                } else {
+                    endNumber(end);
+                }
+            }
             case QUOTED, QUOTED_ESCAPE, HIDE_REST -> {
                 unclosed = true;
                 literal(end);
             }
             case SKIP_BACKQUOTED -> unclosed = true;
-            case QUOTED_END, UNCLASSIFIED -> literal(end);
+            case QUOTED_END -> valueLiteral(end);
+            case UNCLASSIFIED -> literal(end);
             case BACKQUOTED, BLOCK_COMMENT, BLOCK_COMMENT_STAR -> unclosed = true;
             case BACKQUOTED_END -> endBackquoted(end);
             default -> {
@@ -878,7 +906,7 @@ public final class SqlRedactor {
      * at most its own bytes and one space to the fingerprint.
      */
     private boolean fastCodeFits(int pos, int end) {
-        if (fpPendingSemis != 0 || fpDropped || outFull
+        if (keyed || fpPendingSemis != 0 || fpDropped || outFull
             || fpPrevKind != prevKind || (wsEnd > wsStart && wsEnd != pos)) {
             return false;
         }
@@ -1228,6 +1256,7 @@ public final class SqlRedactor {
                 tokenStart = pos;
                 quote = (byte) b;
                 state = QUOTED;
+                startValue((byte) 's');
                 return pos + 1;
             }
             case '`' -> {
@@ -1565,6 +1594,8 @@ public final class SqlRedactor {
         if (length == 1 && pos < end && in[pos] == '\'' && isLiteralPrefix(first)) {
             quote = '\'';
             state = QUOTED;
+            final int prefix = first | 0x20;
+            startValue((byte) (prefix == 'n' ? 's' : prefix)); // N'..' is a string; X'..', B'..' digits
             return pos + 1;
         }
         if (first == '_' && length > 1 && Keywords.isCharset(Keywords.pack(in, start + 1, pos))) {
@@ -1582,7 +1613,11 @@ public final class SqlRedactor {
             }
         }
         if ((key == Keywords.TRUE || key == Keywords.FALSE) && prevKind != T_DOT) {
-            literal(pos);
+            if (keyed) {
+                startValue((byte) 'w');
+                hashLower(start, pos);
+            }
+            valueLiteral(pos);
             return pos;
         }
         word(start, pos, key);
@@ -1730,33 +1765,50 @@ public final class SqlRedactor {
 
     private void endNumber(int pos) {
         state = CODE;
+        if (keyed) {
+            final int start = tokenStart;
+            if (pos - start > 2 && in[start] == '0' && ((in[start + 1] | 0x20) == 'x' || (in[start + 1] | 0x20) == 'b')
+                && signStart < 0) {
+                startValue((byte) (in[start + 1] | 0x20)); // 0x4A as X'4a', 0b101 as B'101'
+                hashLower(start + 2, pos);
+            } else {
+                startValue((byte) 'n');
+                final int from = signStart >= 0 ? signStart : start;
+                valueHash.update(in, from, pos - from);
+            }
+        }
         signStart = -1;
-        literal(pos);
+        valueLiteral(pos);
     }
 
     private int quoted(int pos, int end) {
         final byte q = quote;
+        final int from = pos;
         while (pos < end) {
             final byte b = in[pos++];
             if (b == '\\' && backslashMode != NO_BACKSLASH_ESCAPES) {
                 state = QUOTED_ESCAPE;
+                hashRun(from, pos - 1);
                 return pos;
             }
             if (b == q) {
                 state = QUOTED_END;
+                hashRun(from, pos - 1);
                 return pos;
             }
         }
+        hashRun(from, pos);
         return pos;
     }
 
     private int quotedEnd(int pos) {
         if (in[pos] == quote) {
             state = QUOTED;
+            hashByte(quote); // a doubled quote is one quote of the value
             return pos + 1;
         }
         state = CODE;
-        literal(pos);
+        valueLiteral(pos);
         return pos;
     }
 
@@ -1999,7 +2051,84 @@ public final class SqlRedactor {
         prevEnd = end;
     }
 
+    /** A literal whose value was read whole: keyed, its token; else {@code ?}. */
+    private void valueLiteral(int end) {
+        if (!hashing) {
+            literal(end);
+            return;
+        }
+        hashing = false;
+        final long h = valueHash.finish();
+        final byte[] t = keyedToken;
+        t[0] = '?';
+        t[1] = ':';
+        for (int i = 0; i < 8; i++) {
+            t[2 + i] = HEX_DIGITS[(int) (h >>> (28 - 4 * i)) & 0xF];
+        }
+        outConst(t);
+        fpToken(T_LITERAL, 0, 0, 0, QUESTION);
+        prevKind = T_LITERAL;
+        prevKeyword = 0;
+        prevEnd = end;
+    }
+
+    // ---- keyed mode: the value being hashed
+
+    private void startValue(final byte type) {
+        if (keyed) {
+            valueHash.reset(k0, k1);
+            valueHash.update(type);
+            valueType = type;
+            hashing = true;
+        }
+    }
+
+    private void hashRun(final int from, final int to) {
+        if (hashing && to > from) {
+            if (valueType == 'x' || valueType == 'b') {
+                hashLower(from, to);
+            } else {
+                valueHash.update(in, from, to - from);
+            }
+        }
+    }
+
+    private void hashByte(final byte b) {
+        if (hashing) {
+            valueHash.update(b);
+        }
+    }
+
+    private void hashLower(final int from, final int to) {
+        for (int i = from; i < to; i++) {
+            valueHash.update(LOWER[in[i] & 0xFF]);
+        }
+    }
+
+    /** The byte a backslash escape stands for (MySQL's list); {@code \%} and {@code \_} keep their backslash. */
+    private void hashEscaped(final byte c) {
+        if (!hashing) {
+            return;
+        }
+        switch (c) {
+            case '0' -> valueHash.update((byte) 0);
+            case 'b' -> valueHash.update((byte) 8);
+            case 'n' -> valueHash.update((byte) '\n');
+            case 'r' -> valueHash.update((byte) '\r');
+            case 't' -> valueHash.update((byte) '\t');
+            case 'Z' -> valueHash.update((byte) 0x1A);
+            case '%', '_' -> {
+                valueHash.update((byte) '\\');
+                valueHash.update(c);
+            }
+            default -> valueHash.update(c);
+        }
+    }
+
+    private static final byte[] HEX_DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
+
     private void literal(int end) {
+        hashing = false;
         outConst(QUESTION);
         fpToken(T_LITERAL, 0, 0, 0, QUESTION);
         prevKind = T_LITERAL;
