@@ -78,6 +78,42 @@ class SqlRedactorFuzzTest {
         assertNoQuotedString(out, "redacted text");
     }
 
+    /**
+     * Any bytes, streamed in pieces whose sizes the input chooses, give exactly what the whole gives.
+     * Input: byte 0 the backslash mode; byte 1 the largest piece (1 to 64); byte 2 a seed for the
+     * piece sizes; the rest is the statement.
+     */
+    @FuzzTest(maxDuration = "3m")
+    void streamedGivesWhatTheWholeGives(final byte[] data) {
+        final FuzzInput in = new FuzzInput(data);
+        final int mode = MODES[in.u8() % 3];
+        final int largest = 1 + in.u8() % 64;
+        long seed = in.u8();
+        final byte[] sql = in.rest();
+        final SqlRedactor whole = new SqlRedactor(256);
+        whole.backslashMode(mode);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[2 * sql.length + 16]);
+        final int n = whole.redact(new UnsafeBuffer(sql), 0, sql.length, out, 0, out.capacity());
+        final SqlRedactor streamed = new SqlRedactor(256);
+        streamed.backslashMode(mode);
+        streamed.begin(out.capacity());
+        final UnsafeBuffer src = new UnsafeBuffer(sql);
+        for (int at = 0; at < sql.length; ) {
+            seed = seed * 6364136223846793005L + 1442695040888963407L;
+            final int piece = Math.min(sql.length - at, 1 + (int) ((seed >>> 33) % largest));
+            streamed.feed(src, at, piece);
+            at += piece;
+        }
+        final UnsafeBuffer streamedOut = new UnsafeBuffer(new byte[out.capacity()]);
+        final int m = streamed.end(false, streamedOut, 0);
+        assertEquals(n, m);
+        assertArrayEquals(Arrays.copyOf(out.byteArray(), n), Arrays.copyOf(streamedOut.byteArray(), m));
+        assertArrayEquals(fingerprint(whole), fingerprint(streamed));
+        assertEquals(whole.digest(), streamed.digest());
+        assertEquals(whole.truncated(), streamed.truncated());
+        assertEquals(whole.unclosed(), streamed.unclosed());
+    }
+
     // ------------------------------------------------------------------ planted literals
 
     /** A piece of SQL and the backslash modes under which it is whole (never leaves a quote open). */
@@ -176,6 +212,19 @@ class SqlRedactorFuzzTest {
         assertTrue(n >= 0 && n <= capacity);
         final String redacted = new String(out.byteArray(), 0, n, StandardCharsets.UTF_8);
         final String fingerprint = new String(fingerprint(redactor), StandardCharsets.UTF_8);
+        // The same statement streamed in pieces (their size from the capacity bytes) says the same.
+        final int piece = 1 + (capacityChoice >>> 8) % 24;
+        final SqlRedactor streaming = new SqlRedactor();
+        streaming.backslashMode(mode);
+        streaming.begin(capacity);
+        final UnsafeBuffer whole0 = new UnsafeBuffer(statement);
+        for (int at = 0; at < statement.length; at += piece) {
+            streaming.feed(whole0, at, Math.min(piece, statement.length - at));
+        }
+        final UnsafeBuffer streamedOut = new UnsafeBuffer(new byte[Math.max(1, capacity)]);
+        final int m = streaming.end(false, streamedOut, 0);
+        assertEquals(redacted, new String(streamedOut.byteArray(), 0, m, StandardCharsets.UTF_8), "streamed in pieces of " + piece);
+        assertEquals(redactor.digest(), streaming.digest());
         if (!whole) {
             return; // a token leaves a quote open in this mode: what follows it is not the literal any more
         }
