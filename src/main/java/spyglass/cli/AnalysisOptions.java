@@ -25,7 +25,8 @@ final class AnalysisOptions {
     String serverAddress;
 
     @Option(names = "--max-statement-bytes", paramLabel = "BYTES", defaultValue = "65536",
-        description = "Longest statement kept; longer ones are cut on a token boundary and marked truncated (default: ${DEFAULT-VALUE}).")
+        description = "Longest redacted text kept per statement. Every statement is read whole (its digest covers all of it); "
+            + "a longer text is cut before the first token that does not fit and marked truncated (default: ${DEFAULT-VALUE}).")
     int maxStatementBytes;
 
     @Option(names = "--max-flows", paramLabel = "N", defaultValue = "65536",
@@ -48,7 +49,7 @@ final class AnalysisOptions {
         description = {
             "How literal values are hidden: plain or keyed (default: ${DEFAULT-VALUE}).",
             "plain: every literal becomes ?.",
-            "keyed: every literal becomes ? followed by a short token, a keyed hash (SipHash-2-4) of its value, so "
+            "keyed: every literal becomes ?: and eight hex digits (id = ?:4c945df8), a keyed hash (SipHash-2-4) of its value, so "
                 + "one value can be followed across statements and connections without being shown. Equal values "
                 + "get equal tokens within this capture, and unrelated tokens in any other capture: the key is drawn "
                 + "at random when spyglass starts, kept only in its memory, never written or logged, and gone when "
