@@ -404,33 +404,28 @@ class MysqlConversationTrackerTest {
         assertEquals(100, second.latency);
     }
 
-    @Test
-    void theLimitCapsTheRedactedTextNotTheStatement() {
+    /** One statement under --max-statement-bytes 32: its expected text, whether cut, the truncated count. */
+    private static void assertUnderLimit32(final String sql, final String text, final boolean truncated) {
         final MysqlOptions options = new MysqlOptions();
         options.maxStatementBytes = 32;
-        final String sql = "SELECT a FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'";
-        final byte[] request = packet(0, query(sql));
-        final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, request).server(101, packet(1, ok(0, 0, 2, 0)));
-        final MysqlConversationTracker tracker = Conversation.tracker(options);
-        final List<Object> events = c.run(tracker);
-        assertEquals(q(100, "query", "").sql("SELECT a FROM t WHERE name = ?", digestOf(sql)).timing(1, 1, 0).affected(0)
-            .bytes(request.length, 11).status(2), events.get(1));
-        assertEquals(0, tracker.counters().truncatedStatements());
-    }
-
-    @Test
-    void aTextLongerThanTheLimitIsCutOnATokenBoundaryAndMarked() {
-        final MysqlOptions options = new MysqlOptions();
-        options.maxStatementBytes = 32;
-        final String sql = "SELECT aaaa, bbbb, cccc FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'";
         final byte[] request = packet(0, query(sql));
         final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, request).server(101, packet(1, ok(0, 0, 2, 0)));
         final MysqlConversationTracker tracker = Conversation.tracker(options);
         final List<Object> events = c.run(tracker);
         // The digest is the whole statement's: the fingerprint is not cut with the text.
-        assertEquals(q(100, "query", "").sql("SELECT aaaa, bbbb, cccc FROM t", digestOf(sql)).timing(1, 1, 0).affected(0)
-            .bytes(request.length, 11).status(2).truncated(true), events.get(1));
-        assertEquals(1, tracker.counters().truncatedStatements());
+        assertEquals(q(100, "query", "").sql(text, digestOf(sql)).timing(1, 1, 0).affected(0)
+            .bytes(request.length, 11).status(2).truncated(truncated), events.get(1));
+        assertEquals(truncated ? 1 : 0, tracker.counters().truncatedStatements());
+    }
+
+    @Test
+    void theLimitCapsTheRedactedTextNotTheStatement() {
+        assertUnderLimit32("SELECT a FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'", "SELECT a FROM t WHERE name = ?", false);
+    }
+
+    @Test
+    void aTextLongerThanTheLimitIsCutOnATokenBoundaryAndMarked() {
+        assertUnderLimit32("SELECT aaaa, bbbb, cccc FROM t WHERE name = 'abcdefghijklmnopqrstuvwxyz'", "SELECT aaaa, bbbb, cccc FROM t", true);
     }
 
     @Test
