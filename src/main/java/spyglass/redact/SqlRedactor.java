@@ -1148,6 +1148,10 @@ public final class SqlRedactor {
             prev = kind;
             prevEnd = tokenEnd;
             pos = tokenEnd;
+            // the usual one space after a token, without a trip through the dispatch above
+            if (pos < end && in[pos] == ' ') {
+                pos++;
+            }
         }
 
         if (run >= 0) {
