@@ -315,6 +315,17 @@ public final class SqlRedactor {
     private boolean keyed;
     private long k0;
     private long k1;
+
+    // ---- statement shapes (see StatementShapes): made on the first whole statement
+    private StatementShapes shapes;
+    /** The literals the fast loop found, while a statement may become a shape. */
+    private boolean recording;
+    /** No byte of the statement went to the state machine. */
+    private boolean fastOnly;
+    private int[] literalStarts;
+    private int[] literalEnds;
+    private byte[] literalKinds;
+    private int literalCount;
     /** Keyed mode: the value of the literal being read, hashed as it goes (strings span chunks). */
     private SipHash24 valueHash;
     /** Keyed mode: a literal's value is being hashed; its type letter is {@link #valueType}. */
@@ -372,8 +383,34 @@ public final class SqlRedactor {
         final int start = begin(src, offset, length, dst, dstOffset, dstCapacity);
         final int end = start + Math.max(0, length);
         more = false;
-        lex(start, end);
-        finish(end);
+        final boolean shapeable = !keyed && !inputCut && end > start && end - start <= StatementShapes.MAX_BYTES;
+        long key = 0;
+        Object shape = null;
+        if (shapeable) {
+            if (shapes == null) {
+                shapes = new StatementShapes();
+                literalStarts = new int[StatementShapes.MAX_LITERALS];
+                literalEnds = new int[StatementShapes.MAX_LITERALS];
+                literalKinds = new byte[StatementShapes.MAX_LITERALS];
+            }
+            key = StatementShapes.key(in, start, end);
+            shape = shapes.match(this, key, in, start, end, backslashMode);
+        }
+        if (shape != null && StatementShapes.textLength(shape) <= dstCapacity) {
+            useShape(shape);
+        } else {
+            recording = shapeable;
+            fastOnly = true;
+            literalCount = 0;
+            lex(start, end);
+            finish(end);
+            if (recording && fastOnly && state == CODE && literalCount <= StatementShapes.MAX_LITERALS && !outFull
+                && !fpDropped && !unclosed) {
+                shapes.remember(key, in, start, end, backslashMode, literalStarts, literalEnds, literalKinds,
+                    literalCount, out, outBase, outLength, fpBytes, fpLength, digest);
+            }
+            recording = false;
+        }
         final int written = outLength;
         if (out == outCopy && written > 0) {
             dst.putBytes(dstOffset, outCopy, 0, written);
@@ -382,6 +419,44 @@ public final class SqlRedactor {
         this.out = null;
         this.dst = null;
         return written;
+    }
+
+    /** The results of a statement of a known shape: its text, fingerprint and digest. */
+    private void useShape(final Object shape) {
+        final int n = StatementShapes.textLength(shape);
+        if (n > outRoom) {
+            growOutCopy(n);
+        }
+        System.arraycopy(StatementShapes.text(shape), 0, out, outBase, n);
+        outLength = n;
+        final int f = StatementShapes.fingerprintLength(shape);
+        fpRoom(f); // a shape's fingerprint was made under the same cap, so it fits
+        System.arraycopy(StatementShapes.fingerprint(shape), 0, fpBytes, 0, f);
+        fpLength = f;
+        digest = StatementShapes.digest(shape);
+    }
+
+    /** Statements redacted from a known shape, and whole statements that were not (for tests and benchmarks). */
+    long shapeHits() {
+        return shapes == null ? 0 : shapes.hits();
+    }
+
+    long shapeMisses() {
+        return shapes == null ? 0 : shapes.misses();
+    }
+
+    /** Where the quoted string opening at {@code pos} ends (past its quote) by the fast loop's rules, or -1. */
+    int closedStringEnd(final byte[] in, final int pos, final int end, final int quote) {
+        return quotedEnd(in, pos, end, quote);
+    }
+
+    private void recordLiteral(final int start, final int end, final byte kind) {
+        final int c = literalCount++;
+        if (c < StatementShapes.MAX_LITERALS) {
+            literalStarts[c] = start;
+            literalEnds[c] = end;
+            literalKinds[c] = kind;
+        }
     }
 
     /**
@@ -397,6 +472,7 @@ public final class SqlRedactor {
                         pos = fastCode(pos, end);
                     }
                     if (pos < end) {
+                        fastOnly = false;
                         pos = code(pos, end);
                     }
                 }
@@ -957,10 +1033,27 @@ public final class SqlRedactor {
             final int b = in[pos] & 0xFF;
             final int kind;
             final int tokenEnd;
-            if (is(b, C_WORD_START)) {
-                if (lists) {
-                    break;
+            if (is(b, C_WORD_START) && lists) {
+                // a word inside a list (NULL, NOW(), ROW): scanned here, its fingerprint through fpToken
+                int p = pos;
+                while (p < end && IDENTIFIER_LOWER[in[p] & 0xFF] != 0) {
+                    p++;
                 }
+                if (p == end ? inputCut || more
+                    : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
+                    break; // as below: half a word, UTF-8, a charset introducer, X'..', B'..', N'..'
+                }
+                final long key = Keywords.pack(in, pos, p);
+                kind = prev != T_DOT && isTrueOrFalse(key) ? T_LITERAL : T_WORD;
+                fpLength = fpLen;
+                fpPrevKind = prev;
+                fpToken(kind, kind == T_WORD ? key : 0, pos, p, kind == T_LITERAL ? QUESTION : null);
+                fpLen = fpLength;
+                lists = fpListActive || fpRows != ROWS_NONE;
+                prevKeyword = kind == T_WORD ? key : 0;
+                prevWord = -1;
+                tokenEnd = p;
+            } else if (is(b, C_WORD_START)) {
                 final int at = SPACE_BETWEEN[(prev << 4) | T_WORD] ? fpLen + 1 : fpLen;
                 final int shift = at - pos;
                 int p = pos;
@@ -1022,12 +1115,18 @@ public final class SqlRedactor {
                     }
                     kind = T_LITERAL;
                     tokenEnd = p;
+                    if (recording) {
+                        recordLiteral(pos, p, StatementShapes.INTEGER);
+                    }
                 } else if (b == '\'' || b == '"') {
                     tokenEnd = quotedEnd(in, pos, end, b);
                     if (tokenEnd < 0 || (more && tokenEnd == end)) {
                         break; // unclosed, a backslash when the mode is not known, or perhaps doubled next
                     }
                     kind = T_LITERAL;
+                    if (recording) {
+                        recordLiteral(pos, tokenEnd, (byte) b);
+                    }
                 } else {
                     switch (b) {
                         case '(' -> {

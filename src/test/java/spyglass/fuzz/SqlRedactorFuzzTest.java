@@ -114,6 +114,55 @@ class SqlRedactorFuzzTest {
         assertEquals(whole.unclosed(), streamed.unclosed());
     }
 
+    /**
+     * A statement answered from a remembered shape says what lexing it says. Input: byte 0 the
+     * backslash mode, byte 1 how far each digit turns; the rest is statement A. B is A with every
+     * digit turned (so B may be A's shape with other numbers, or not at all); C is A with the bytes
+     * inside its first pair of single quotes turned. A redactor that has seen A answers A, B and C;
+     * fresh redactors answer them too; the answers must be the same.
+     */
+    @FuzzTest(maxDuration = "3m")
+    void shapeAnswersAsLexingDoes(final byte[] data) {
+        final FuzzInput in = new FuzzInput(data);
+        final int mode = MODES[in.u8() % 3];
+        final int turn = 1 + in.u8() % 9;
+        final byte[] a = in.rest();
+        final byte[] b = a.clone();
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] >= '0' && b[i] <= '9') {
+                b[i] = (byte) ('0' + (b[i] - '0' + turn) % 10);
+            }
+        }
+        final byte[] c = a.clone();
+        int open = -1;
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] == '\'') {
+                if (open >= 0) {
+                    break;
+                }
+                open = i;
+            } else if (open >= 0 && c[i] >= 'a' && c[i] <= 'z') {
+                c[i] = (byte) ('a' + (c[i] - 'a' + turn) % 26);
+            }
+        }
+        final SqlRedactor warm = new SqlRedactor(256);
+        warm.backslashMode(mode);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[2 * a.length + 16]);
+        warm.redact(new UnsafeBuffer(a), 0, a.length, out, 0, out.capacity());
+        for (final byte[] statement : new byte[][] {a, b, c}) {
+            final int n = warm.redact(new UnsafeBuffer(statement), 0, statement.length, out, 0, out.capacity());
+            final SqlRedactor fresh = new SqlRedactor(256);
+            fresh.backslashMode(mode);
+            final UnsafeBuffer freshOut = new UnsafeBuffer(new byte[out.capacity()]);
+            final int m = fresh.redact(new UnsafeBuffer(statement), 0, statement.length, freshOut, 0, freshOut.capacity());
+            assertArrayEquals(Arrays.copyOf(freshOut.byteArray(), m), Arrays.copyOf(out.byteArray(), n));
+            assertArrayEquals(fingerprint(fresh), fingerprint(warm));
+            assertEquals(fresh.digest(), warm.digest());
+            assertEquals(fresh.truncated(), warm.truncated());
+            assertEquals(fresh.unclosed(), warm.unclosed());
+        }
+    }
+
     // ------------------------------------------------------------------ planted literals
 
     /** A piece of SQL and the backslash modes under which it is whole (never leaves a quote open). */
