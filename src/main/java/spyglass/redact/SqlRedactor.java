@@ -397,8 +397,9 @@ public final class SqlRedactor {
             shape = shapes.match(this, key, in, start, end, backslashMode);
         }
         if (shape != null && StatementShapes.textLength(shape) <= dstCapacity) {
-            useShape(shape);
+            useShape(shape); // all a caller can ask of the statement: the lexer's state is not needed
         } else {
+            reset();
             recording = shapeable;
             fastOnly = true;
             literalCount = 0;
@@ -423,6 +424,11 @@ public final class SqlRedactor {
 
     /** The results of a statement of a known shape: its text, fingerprint and digest. */
     private void useShape(final Object shape) {
+        outLength = 0;
+        outFull = false;
+        unclosed = false;
+        fpDropped = false;
+        state = CODE;
         final int n = StatementShapes.textLength(shape);
         if (n > outRoom) {
             growOutCopy(n);
@@ -891,7 +897,6 @@ public final class SqlRedactor {
             outBase = 0;
             outRoom = outCopy.length;
         }
-        reset();
         return start;
     }
 
