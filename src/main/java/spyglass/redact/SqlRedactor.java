@@ -1104,11 +1104,48 @@ public final class SqlRedactor {
                     pos++;
                 }
                 continue;
+            } else if (b == '/' && pos + 1 < end && in[pos + 1] == '*') {
+                // A plain block comment: its body goes, "/* */" stays. Hints, executable comments,
+                // "/**/" (whose text would grow) and unclosed ones are the state machine's.
+                if (commentDepth > 0 || pos + 3 >= end) {
+                    break;
+                }
+                final int c2 = in[pos + 2];
+                if (c2 == '!' || c2 == '+' || c2 == 'M' || (c2 == '*' && in[pos + 3] == '/')) {
+                    break;
+                }
+                int q = pos + 2;
+                while (q + 1 < end && !(in[q] == '*' && in[q + 1] == '/')) {
+                    q++;
+                }
+                if (q + 1 >= end) {
+                    break;
+                }
+                if (run < 0) {
+                    run = gap;
+                }
+                System.arraycopy(in, run, out, outAt, pos - run);
+                outAt += pos - run;
+                System.arraycopy(EMPTY_COMMENT, 0, out, outAt, EMPTY_COMMENT.length);
+                outAt += EMPTY_COMMENT.length;
+                run = -1;
+                pos = q + 2;
+                gap = pos;
+                continue;
             } else {
                 if (is(b, C_DIGIT)) {
                     int p = pos + 1;
                     while (p < end && is(in[p], C_DIGIT)) {
                         p++;
+                    }
+                    byte literalKind = StatementShapes.INTEGER;
+                    if (p + 1 < end && in[p] == '.' && is(in[p + 1], C_DIGIT)) {
+                        // a decimal (100.50); an exponent or a second dot after it is the state machine's
+                        p += 2;
+                        while (p < end && is(in[p], C_DIGIT)) {
+                            p++;
+                        }
+                        literalKind = StatementShapes.DECIMAL;
                     }
                     if (p < end) {
                         final int c = in[p];
@@ -1121,7 +1158,7 @@ public final class SqlRedactor {
                     kind = T_LITERAL;
                     tokenEnd = p;
                     if (recording) {
-                        recordLiteral(pos, p, StatementShapes.INTEGER);
+                        recordLiteral(pos, p, literalKind);
                     }
                 } else if (b == '\'' || b == '"') {
                     tokenEnd = quotedEnd(in, pos, end, b);

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * comparison instead of by lexing: applications send few shapes with many values.
  *
  * <p>A shape is a statement the fast loop redacted on its own (no state machine, nothing cut),
- * kept as its bytes, the spans of its plain literals (integers and closed quoted strings) and its
+ * kept as its bytes, the spans of its plain literals (integers, decimals, closed quoted strings) and its
  * results: text, fingerprint, digest. A new statement matches when every byte outside those spans
  * is the same, at the same distance from the literals around it, and each span holds a literal of
  * the same kind by the lexer's own rules (a run of digits; a quoted string closed by
@@ -29,8 +29,9 @@ final class StatementShapes {
     static final int MAX_BYTES = 4096;
     static final int MAX_LITERALS = 256;
     private static final int SLOTS = 256;
-    /** Literal kinds: an integer, or the quote byte of a string. */
+    /** Literal kinds: an integer, a decimal (digits, a dot, digits), or the quote byte of a string. */
     static final byte INTEGER = 0;
+    static final byte DECIMAL = 1;
 
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -153,10 +154,11 @@ final class StatementShapes {
             p += verbatim;
             final byte kind = s.kinds[i];
             final int literalEnd;
-            if (kind == INTEGER) {
-                int q = p;
-                while (q < end && in[q] >= '0' && in[q] <= '9') {
-                    q++;
+            if (kind == INTEGER || kind == DECIMAL) {
+                int q = digits(in, p, end);
+                if (q > p && kind == DECIMAL) {
+                    final int f = q + 1 < end && in[q] == '.' ? digits(in, q + 1, end) : q + 1;
+                    q = f > q + 1 ? f : -1;
                 }
                 literalEnd = q > p ? q : -1;
             } else {
@@ -176,6 +178,13 @@ final class StatementShapes {
         }
         hits++;
         return s;
+    }
+
+    private static int digits(final byte[] in, int p, final int end) {
+        while (p < end && in[p] >= '0' && in[p] <= '9') {
+            p++;
+        }
+        return p;
     }
 
     static int textLength(final Object shape) {
