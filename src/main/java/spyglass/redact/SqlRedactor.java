@@ -1135,11 +1135,19 @@ public final class SqlRedactor {
             } else {
                 if (is(b, C_DIGIT)) {
                     int p = pos + 1;
+                    byte literalKind = StatementShapes.INTEGER;
+                    if (b == '0' && pos + 2 < end && (in[pos + 1] | 0x20) == 'x' && is(in[pos + 2], C_HEX)) {
+                        // 0x4A..; a name or a dot after it is the state machine's
+                        p = pos + 3;
+                        while (p < end && is(in[p], C_HEX)) {
+                            p++;
+                        }
+                        literalKind = StatementShapes.HEX;
+                    }
                     while (p < end && is(in[p], C_DIGIT)) {
                         p++;
                     }
-                    byte literalKind = StatementShapes.INTEGER;
-                    if (p + 1 < end && in[p] == '.' && is(in[p + 1], C_DIGIT)) {
+                    if (literalKind == StatementShapes.INTEGER && p + 1 < end && in[p] == '.' && is(in[p + 1], C_DIGIT)) {
                         // a decimal (100.50); an exponent or a second dot after it is the state machine's
                         p += 2;
                         while (p < end && is(in[p], C_DIGIT)) {
@@ -1230,8 +1238,14 @@ public final class SqlRedactor {
                                 break scan;
                             }
                             final int next = in[pos + 1];
-                            if (b == '-' && (next == '-' || next == '>')) {
-                                break scan; // a comment or an arrow
+                            if (b == '-' && next == '-') {
+                                break scan; // perhaps a comment
+                            }
+                            if (b == '-' && next == '>') {
+                                // the JSON operators -> and ->>
+                                kind = T_OP;
+                                tokenEnd = pos + 2 < end && in[pos + 2] == '>' ? pos + 3 : pos + 2;
+                                break;
                             }
                             if ((next == '.' || is(next, C_DIGIT))
                                 && valuePosition(prev, prevWord >= 0 ? Keywords.pack(in, prevWord, prevEnd) : prevKeyword)) {

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * comparison instead of by lexing: applications send few shapes with many values.
  *
  * <p>A shape is a statement the fast loop redacted on its own (no state machine, nothing cut),
- * kept as its bytes, the spans of its plain literals (integers, decimals, closed quoted strings) and its
+ * kept as its bytes, the spans of its plain literals (integers, decimals, 0x hex, closed quoted strings) and its
  * results: text, fingerprint, digest. A new statement matches when every byte outside those spans
  * is the same, at the same distance from the literals around it, and each span holds a literal of
  * the same kind by the lexer's own rules (a run of digits; a quoted string closed by
@@ -21,7 +21,7 @@ import java.util.Arrays;
  * longer statement) is lexed as usual.
  *
  * <p>Found by a key made of the bytes before the first literal ({@link #key}: a statement's values
- * must not pick its slot, and sysbench's four tables must not share one); direct-mapped, bounded
+ * must not pick its slot, and sysbench's four tables must not share one); two-way set-associative, bounded
  * (256 shapes of at most 4 KiB and 256 literals each); arrays grow to their largest size once, so a warm cache
  * allocates nothing. One per redactor.
  */
@@ -32,10 +32,13 @@ final class StatementShapes {
     /** Literal kinds: an integer, a decimal (digits, a dot, digits), or the quote byte of a string. */
     static final byte INTEGER = 0;
     static final byte DECIMAL = 1;
+    static final byte HEX = 2;
 
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Shape[] slots = new Shape[SLOTS];
+    /** Per set of two slots, the way used last: the other is replaced. */
+    private final byte[] recent = new byte[SLOTS / 2];
     private long hits;
     private long misses;
 
@@ -137,24 +140,39 @@ final class StatementShapes {
 
     /** The shape in {@code slot} that {@code in[start, end)} matches, or null. */
     Object match(final SqlRedactor lexer, final long key, final byte[] in, final int start, final int end, final int mode) {
-        final Shape s = slots[slot(key)];
-        if (s == null || s.key != key || s.mode != mode) {
-            misses++;
-            return null;
+        final int set = slot(key) & ~1;
+        for (int way = 0; way < 2; way++) {
+            final Shape s = slots[set + way];
+            if (s != null && s.key == key && s.mode == mode && matches(s, lexer, in, start, end)) {
+                recent[set >>> 1] = (byte) way;
+                hits++;
+                return s;
+            }
         }
+        misses++;
+        return null;
+    }
+
+    private static boolean matches(final Shape s, final SqlRedactor lexer, final byte[] in, final int start, final int end) {
         int t = 0;
         int p = start;
         final byte[] shape = s.statement;
         for (int i = 0; i < s.literals; i++) {
             final int verbatim = s.starts[i] - t;
             if (p + verbatim > end || !Arrays.equals(shape, t, t + verbatim, in, p, p + verbatim)) {
-                misses++;
-                return null;
+                return false;
             }
             p += verbatim;
             final byte kind = s.kinds[i];
             final int literalEnd;
-            if (kind == INTEGER || kind == DECIMAL) {
+            if (kind == HEX) {
+                int q = p + 2 < end && in[p] == '0' && (in[p + 1] | 0x20) == 'x' ? p + 2 : end;
+                final int digitsFrom = q;
+                while (q < end && hexDigit(in[q])) {
+                    q++;
+                }
+                literalEnd = q > digitsFrom ? q : -1;
+            } else if (kind == INTEGER || kind == DECIMAL) {
                 int q = digits(in, p, end);
                 if (q > p && kind == DECIMAL) {
                     final int f = q + 1 < end && in[q] == '.' ? digits(in, q + 1, end) : q + 1;
@@ -165,19 +183,17 @@ final class StatementShapes {
                 literalEnd = p < end && in[p] == kind ? lexer.closedStringEnd(in, p, end, kind) : -1;
             }
             if (literalEnd < 0) {
-                misses++;
-                return null;
+                return false;
             }
             p = literalEnd;
             t = s.ends[i];
         }
         final int rest = s.length - t;
-        if (end - p != rest || !Arrays.equals(shape, t, s.length, in, p, end)) {
-            misses++;
-            return null;
-        }
-        hits++;
-        return s;
+        return end - p == rest && Arrays.equals(shape, t, s.length, in, p, end);
+    }
+
+    private static boolean hexDigit(final byte b) {
+        return (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'f');
     }
 
     private static int digits(final byte[] in, int p, final int end) {
@@ -212,10 +228,14 @@ final class StatementShapes {
                   final int[] literalStarts, final int[] literalEnds, final byte[] literalKinds, final int literals,
                   final byte[] text, final int textOffset, final int textLength,
                   final byte[] fingerprint, final int fingerprintLength, final long digest) {
-        Shape s = slots[slot(key)];
+        // two ways a set: shapes of one key (an IN list of 3, of 4, ...) need not evict each other
+        final int set = slot(key) & ~1;
+        final int way = slots[set] == null ? 0 : slots[set + 1] == null ? 1 : 1 - recent[set >>> 1];
+        recent[set >>> 1] = (byte) way;
+        Shape s = slots[set + way];
         if (s == null) {
             s = new Shape();
-            slots[slot(key)] = s;
+            slots[set + way] = s;
         }
         s.key = key;
         final int n = end - start;
