@@ -211,6 +211,9 @@ public final class SqlRedactor {
      */
     static final int WINDOW_MAX = 16 * 1024;
     private byte[] window = EMPTY;
+    private int windowMax = WINDOW_MAX;
+    /** The window filled during the statement: a token or whitespace run was hidden or shrunk. */
+    private boolean windowWasFull;
     private int windowLength;
     /** Where lexing resumes in {@link #window}. */
     private int lexPos;
@@ -549,6 +552,7 @@ public final class SqlRedactor {
         windowLength = 0;
         lexPos = 0;
         streamedBytes = 0;
+        windowWasFull = false;
     }
 
     /** The next chunk of the statement begun with {@link #begin(int)}; any length, any split. */
@@ -564,7 +568,7 @@ public final class SqlRedactor {
         streamedBytes += remaining;
         while (remaining > 0) {
             if (windowLength == window.length) {
-                window = Arrays.copyOf(window, Math.min(WINDOW_MAX, grownLength(windowLength + remaining)));
+                window = Arrays.copyOf(window, Math.min(windowMax, grownLength(windowLength + remaining)));
             }
             final int piece = Math.min(remaining, window.length - windowLength);
             src.getBytes(at, window, windowLength, piece);
@@ -620,6 +624,29 @@ public final class SqlRedactor {
         return streaming;
     }
 
+    /**
+     * For tests and fuzzing: a window of {@code bytes} (at least 64) instead of 16 KiB, so that
+     * the paths of a full window are reached by short statements. Applies from the next begin().
+     */
+    public void streamingWindow(final int bytes) {
+        if (bytes < 4 * LOOKAHEAD) {
+            throw new IllegalArgumentException("a window under " + 4 * LOOKAHEAD + " bytes: " + bytes);
+        }
+        windowMax = bytes;
+        if (window.length > bytes) {
+            window = EMPTY;
+        }
+    }
+
+    /**
+     * Whether the streamed statement filled the window: then a token longer than it was hidden
+     * (or a whitespace run shrunk), and the text may differ from the whole statement's, never
+     * by showing more.
+     */
+    public boolean windowWasFull() {
+        return windowWasFull;
+    }
+
     /** The window's size now: never more than {@link #WINDOW_MAX}, however long the statement. */
     int windowCapacity() {
         return window.length;
@@ -632,8 +659,9 @@ public final class SqlRedactor {
 
     /** Drops the window's bytes no state refers to any more, or makes room when none can go. */
     private void dropConsumed() {
+        slideWhitespace();
         int from = liveFrom(lexPos);
-        if (from == 0 && windowLength == WINDOW_MAX) {
+        if (from == 0 && windowLength == windowMax) {
             forceRoom();
             from = liveFrom(lexPos);
         }
@@ -643,6 +671,35 @@ public final class SqlRedactor {
             lexPos -= from;
             rebase(-from);
         }
+    }
+
+    /**
+     * Inside a string, a comment or hidden bytes the lexer needs none of the bytes it has read, but
+     * the whitespace before them still waits to go out with the {@code ?} or {@code /* *}{@code /}
+     * that ends them. It is moved up against the resume point, over bytes no longer needed, so the
+     * window can be emptied however long the string or comment is.
+     */
+    private void slideWhitespace() {
+        final int n = wsEnd - wsStart;
+        if (n <= 0 || wsEnd >= lexPos || !readsNoTokenBytes(state)) {
+            return;
+        }
+        final int to = lexPos - n;
+        if (to <= wsStart) {
+            return; // the whitespace overlaps where it would go: nothing to gain
+        }
+        System.arraycopy(window, wsStart, window, to, n);
+        wsStart = to;
+        wsEnd = lexPos;
+    }
+
+    /** States whose output needs none of the bytes they have read: the value is not kept. */
+    private static boolean readsNoTokenBytes(final int state) {
+        return switch (state) {
+            case QUOTED, QUOTED_ESCAPE, QUOTED_END, BLOCK_COMMENT, BLOCK_COMMENT_STAR, LINE_COMMENT, UNCLASSIFIED,
+                 HIDE_REST, SKIP_WORD, SKIP_BACKQUOTED, SKIP_BACKQUOTED_END -> true;
+            default -> false;
+        };
     }
 
     /** The first window position the lexer may still read: the resume point, or a token's start. */
@@ -685,6 +742,7 @@ public final class SqlRedactor {
      * server names) is hidden as one {@code ?} and the rest of it skipped.
      */
     private void forceRoom() {
+        windowWasFull = true;
         if (wsEnd - wsStart > 1 && wsStart == liveFrom(lexPos)) {
             wsStart = wsEnd - 1;
             return;
@@ -703,8 +761,8 @@ public final class SqlRedactor {
                 literal(lexPos);
                 state = SKIP_BACKQUOTED_END;
             }
-            default -> {
-                // In CODE: a variable or :name longer than the window, waiting at lexPos. Hidden.
+            case CODE -> {
+                // A variable or :name longer than the window, waiting at lexPos. Hidden.
                 literal(lexPos);
                 state = SKIP_WORD;
                 if (lexPos < windowLength && (in[lexPos] == '@' || in[lexPos] == ':')) {
@@ -713,6 +771,13 @@ public final class SqlRedactor {
                         lexPos++;
                     }
                 }
+            }
+            default -> {
+                // A string, comment or hidden run, whose whitespace could not move up (it is the
+                // window): the whitespace goes, the state goes on. Never a new state here: that
+                // would read the rest of a string as SQL.
+                wsStart = 0;
+                wsEnd = 0;
             }
         }
     }
@@ -967,7 +1032,13 @@ public final class SqlRedactor {
                 literal(end);
             }
             case SKIP_BACKQUOTED -> unclosed = true;
-            case QUOTED_END -> valueLiteral(end);
+            case QUOTED_END -> {
+                if (inputCut) {
+                    literal(end); // closed where the input was cut: perhaps not the value it was
+                } else {
+                    valueLiteral(end);
+                }
+            }
             case UNCLASSIFIED -> literal(end);
             case BACKQUOTED, BLOCK_COMMENT, BLOCK_COMMENT_STAR -> unclosed = true;
             case BACKQUOTED_END -> endBackquoted(end);

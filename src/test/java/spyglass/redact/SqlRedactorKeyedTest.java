@@ -101,6 +101,16 @@ class SqlRedactorKeyedTest {
     }
 
     @Test
+    void aStringClosedWhereTheInputWasCutGetsNoToken() {
+        final SqlRedactor redactor = new SqlRedactor();
+        redactor.literalKey(K0, K1);
+        final byte[] cut = "SELECT 'abc'".getBytes(StandardCharsets.UTF_8); // of SELECT 'abc''def'
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[64]);
+        final int n = redactor.redact(new UnsafeBuffer(cut), 0, cut.length, out, 0, 64, true);
+        assertEquals("SELECT ?", out.getStringWithoutLengthUtf8(0, n));
+    }
+
+    @Test
     void keyedTextCarriesNoByteOfAnyValue() {
         final RedactorHarness h = keyed(K0, K1);
         final String sql = "INSERT INTO people (name, born, note, code) VALUES ('Zebedee', 1931, _utf8mb4'caf\u00e9 cr\u00e8me', X'DEADBEEF'),"

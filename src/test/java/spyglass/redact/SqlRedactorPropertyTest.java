@@ -160,6 +160,8 @@ class SqlRedactorPropertyTest {
             streamed.backslashMode(mode);
             final int n = whole.redact(new UnsafeBuffer(statement), 0, statement.length, out, 0, cap, cut);
 
+            // a third of the cases through a 64-byte window: its full-window paths, with short input
+            streamed.streamingWindow(rnd.nextInt(3) == 0 ? 64 : SqlRedactor.WINDOW_MAX);
             streamed.begin(cap);
             final StringBuilder splits = new StringBuilder();
             final int maxChunk = rnd.nextInt(3) == 0 ? 1 : 1 + rnd.nextInt(40);
@@ -176,19 +178,28 @@ class SqlRedactorPropertyTest {
                 + new String(statement, StandardCharsets.UTF_8) + "\n  splits: " + splits
                 + "\n  whole:  " + out.getStringWithoutLengthUtf8(0, n) + "\n  stream: "
                 + streamedOut.getStringWithoutLengthUtf8(0, m);
-            org.junit.jupiter.api.Assertions.assertEquals(n, m, context);
-            for (int k = 0; k < n; k++) {
-                if (out.getByte(k) != streamedOut.getByte(k)) {
-                    fail("text differs at " + k + ": " + context);
+            if (streamed.windowWasFull()) {
+                // A token longer than the 64-byte window was hidden: the texts may differ, but the
+                // stream may only show less (no quote, so no string; literals checked below).
+                final String text = streamedOut.getStringWithoutLengthUtf8(0, m);
+                final int quotes = (int) text.chars().filter(ch -> ch == '\'' || ch == '"').count();
+                final int wholeQuotes = (int) out.getStringWithoutLengthUtf8(0, n).chars().filter(ch -> ch == '\'' || ch == '"').count();
+                org.junit.jupiter.api.Assertions.assertTrue(quotes <= wholeQuotes, context);
+            } else {
+                org.junit.jupiter.api.Assertions.assertEquals(n, m, context);
+                for (int k = 0; k < n; k++) {
+                    if (out.getByte(k) != streamedOut.getByte(k)) {
+                        fail("text differs at " + k + ": " + context);
+                    }
                 }
+                final int f = whole.fingerprint(fp, 0, fp.capacity());
+                final int g = streamed.fingerprint(streamedFp, 0, streamedFp.capacity());
+                org.junit.jupiter.api.Assertions.assertEquals(fp.getStringWithoutLengthUtf8(0, f),
+                    streamedFp.getStringWithoutLengthUtf8(0, g), context);
+                org.junit.jupiter.api.Assertions.assertEquals(whole.digest(), streamed.digest(), context);
+                org.junit.jupiter.api.Assertions.assertEquals(whole.truncated(), streamed.truncated(), context);
+                org.junit.jupiter.api.Assertions.assertEquals(whole.unclosed(), streamed.unclosed(), context);
             }
-            final int f = whole.fingerprint(fp, 0, fp.capacity());
-            final int g = streamed.fingerprint(streamedFp, 0, streamedFp.capacity());
-            org.junit.jupiter.api.Assertions.assertEquals(fp.getStringWithoutLengthUtf8(0, f),
-                streamedFp.getStringWithoutLengthUtf8(0, g), context);
-            org.junit.jupiter.api.Assertions.assertEquals(whole.digest(), streamed.digest(), context);
-            org.junit.jupiter.api.Assertions.assertEquals(whole.truncated(), streamed.truncated(), context);
-            org.junit.jupiter.api.Assertions.assertEquals(whole.unclosed(), streamed.unclosed(), context);
             org.junit.jupiter.api.Assertions.assertEquals(statement.length, streamed.streamedBytes(), context);
             if (shape >= 2 && mode != SqlRedactor.NO_BACKSLASH_ESCAPES) {
                 // (the grammar writes its strings for backslash escapes: read without them, '\'' ends early)
@@ -400,7 +411,9 @@ class SqlRedactorPropertyTest {
             if (i == pieces) {
                 break;
             }
-            switch (rnd.nextInt(14)) {
+            switch (rnd.nextInt(15)) {
+                // longer than the 64-byte window some streamed cases use, and reading like SQL
+                case 14 -> put(" SELECT x FROM t WHERE y = 1 AND z IN (2, 3) ".repeat(1 + rnd.nextInt(4)));
                 case 0 -> put(quote == '\'' ? "''" : "\"\"");
                 case 1 -> put("\\" + quote);
                 case 2 -> put(quote == '\'' ? "\"" : "'");

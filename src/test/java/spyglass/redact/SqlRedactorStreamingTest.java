@@ -67,6 +67,44 @@ class SqlRedactorStreamingTest {
         assertTrue(redactor.windowCapacity() <= SqlRedactor.WINDOW_MAX);
     }
 
+    /**
+     * A string, comment or hidden rest longer than the window, after whitespace, streamed: the
+     * whitespace waiting to go out must not pin the window, and a full window must never turn the
+     * rest of a string into SQL (a reviewer found both: "hunter2" came out).
+     */
+    @Test
+    void longStringsCommentsAndHiddenRestsAfterWhitespaceStreamAsTheWholeDoes() {
+        final String fill = "a".repeat(SqlRedactor.WINDOW_MAX + 100);
+        final Object[][] cases = {
+            {SqlRedactor.BACKSLASH_ESCAPES, "INSERT INTO t VALUES (1, '" + fill + " hunter2 pw4secret 1234 ') , (2)"},
+            {SqlRedactor.BACKSLASH_ESCAPES, "INSERT INTO t VALUES (1,  \n '" + fill + " hunter2 ' ) , (2)"},
+            {SqlRedactor.BACKSLASH_ESCAPES, "SELECT /*" + fill + " hunter2 pw4secret */ 1"},
+            {SqlRedactor.BACKSLASH_ESCAPES, "SELECT 1 -- " + fill + " hunter2\n, 2"},
+            {SqlRedactor.BACKSLASH_MODE_UNKNOWN, "SELECT 'a\\' , 'b' " + fill + " hunter2 'x'"},
+            {SqlRedactor.BACKSLASH_ESCAPES, "SELECT a, " + " ".repeat(SqlRedactor.WINDOW_MAX + 5) + "'" + fill + " hunter2' FROM t"},
+        };
+        for (final Object[] c : cases) {
+            final int mode = (int) c[0];
+            final byte[] bytes = ((String) c[1]).getBytes(StandardCharsets.UTF_8);
+            final SqlRedactor whole = new SqlRedactor();
+            whole.backslashMode(mode);
+            final int n = whole.redact(new UnsafeBuffer(bytes), 0, bytes.length, out, 0, out.capacity());
+            final String expected = out.getStringWithoutLengthUtf8(0, n);
+            for (final int piece : new int[] {1, 1448, 65_000}) {
+                final SqlRedactor streamed = new SqlRedactor();
+                streamed.backslashMode(mode);
+                final String text = stream(streamed, bytes, piece, out.capacity());
+                assertFalse(text.contains("hunter2") || text.contains("aaaa"), piece + ": " + text.substring(0, Math.min(80, text.length())));
+                assertFalse(fingerprintOf(streamed).contains("hunter2"), fingerprintOf(streamed));
+                if (!((String) c[1]).startsWith("SELECT a, ")) { // there the 16 KiB of spaces shrink, as documented
+                    assertEquals(expected, text, "pieces of " + piece);
+                    assertEquals(whole.digest(), streamed.digest(), "pieces of " + piece);
+                }
+                assertEquals(whole.unclosed(), streamed.unclosed());
+            }
+        }
+    }
+
     @Test
     void tokensLongerThanTheWindowAreHiddenNotKept() {
         final String longWord = "w".repeat(SqlRedactor.WINDOW_MAX + 10);
