@@ -92,8 +92,24 @@ final class AfPacketFrames implements FrameHandler {
         return out.toByteArray();
     }
 
-    long count(final int srcPort, final int dstPort, final int flagMask, final int flagValue) {
-        return frames.stream().filter(f -> f.srcPort() == srcPort && f.dstPort() == dstPort
-            && (f.flags() & flagMask) == flagValue).count();
+    /**
+     * How many distinct segments (by sequence number) of one direction have these flags: a real
+     * retransmission (a FIN re-sent on a busy machine) counts once, while a second copy of one
+     * packet, microseconds after the first, is an error, as in {@link #stream}.
+     */
+    long countOnce(final int srcPort, final int dstPort, final int flagMask, final int flagValue) {
+        final java.util.Map<Long, Long> firstSeen = new java.util.HashMap<>();
+        for (final Frame f : frames) {
+            if (f.srcPort() != srcPort || f.dstPort() != dstPort || (f.flags() & flagMask) != flagValue) {
+                continue;
+            }
+            final Long earlier = firstSeen.putIfAbsent(f.seq(), f.timestampNanos());
+            if (earlier != null && f.timestampNanos() - earlier < 1_000_000L) {
+                throw new AssertionError("segment seq " + f.seq() + " delivered twice within "
+                    + (f.timestampNanos() - earlier) + " ns: a duplicate copy, not a retransmission");
+            }
+        }
+        return firstSeen.size();
     }
+
 }

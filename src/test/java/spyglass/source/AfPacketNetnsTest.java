@@ -77,8 +77,8 @@ class AfPacketNetnsTest {
                 assertEquals(-1, f.vlanId());
                 clientPort = f.dstPort() == port ? f.srcPort() : f.dstPort();
             }
-            assertEquals(1, seen.count(clientPort, port, TcpSegment.SYN | TcpSegment.ACK, TcpSegment.SYN));
-            assertEquals(1, seen.count(port, clientPort, TcpSegment.SYN | TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK));
+            assertEquals(1, seen.countOnce(clientPort, port, TcpSegment.SYN | TcpSegment.ACK, TcpSegment.SYN));
+            assertEquals(1, seen.countOnce(port, clientPort, TcpSegment.SYN | TcpSegment.ACK, TcpSegment.SYN | TcpSegment.ACK));
             assertArrayEquals(message.getBytes(StandardCharsets.US_ASCII), seen.stream(clientPort, port));
             assertEquals(0, source.loopbackCopiesSkipped(), "a veth has no loopback copies");
             source.refreshKernelStatistics();
