@@ -459,6 +459,20 @@ public final class SqlRedactor {
         return quotedEnd(in, pos, end, quote);
     }
 
+    /**
+     * Where the string after a charset introducer ends ({@code _utf8mb4'..'}, the word
+     * {@code in[pos, p)} right before a quote), past its closing quote; -1 when the word is no
+     * introducer, no quote follows at once, or the string is not closed (the state machine's then).
+     */
+    private int introducedStringEnd(final byte[] in, final int pos, final int p, final int end) {
+        if (in[pos] != '_' || p - pos < 2 || p >= end || (in[p] != '\'' && in[p] != '"')
+            || !Keywords.isCharset(Keywords.pack(in, pos + 1, p))) {
+            return -1;
+        }
+        final int stringEnd = quotedEnd(in, p, end, in[p]);
+        return stringEnd < 0 || (more && stringEnd == end) ? -1 : stringEnd;
+    }
+
     private void recordLiteral(final int start, final int end, final byte kind) {
         final int c = literalCount++;
         if (c < StatementShapes.MAX_LITERALS) {
@@ -1115,20 +1129,37 @@ public final class SqlRedactor {
                 while (p < end && IDENTIFIER_LOWER[in[p] & 0xFF] != 0) {
                     p++;
                 }
-                if (p == end ? inputCut || more
-                    : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
-                    break; // as below: half a word, UTF-8, a charset introducer, X'..', B'..', N'..'
+                final int introduced = introducedStringEnd(in, pos, p, end);
+                if (introduced > 0) {
+                    // _utf8mb4'..': the introducer goes with its string, one literal
+                    kind = T_LITERAL;
+                    fpLength = fpLen;
+                    fpPrevKind = prev;
+                    fpToken(T_LITERAL, 0, 0, 0, QUESTION);
+                    fpLen = fpLength;
+                    lists = fpListActive || fpRows != ROWS_NONE;
+                    prevKeyword = 0;
+                    prevWord = -1;
+                    if (recording) {
+                        recordLiteral(p, introduced, in[p]);
+                    }
+                    tokenEnd = introduced;
+                } else {
+                    if (p == end ? inputCut || more
+                        : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
+                        break; // as below: half a word, UTF-8, a charset introducer, X'..', B'..', N'..'
+                    }
+                    final long key = Keywords.pack(in, pos, p);
+                    kind = prev != T_DOT && isTrueOrFalse(key) ? T_LITERAL : T_WORD;
+                    fpLength = fpLen;
+                    fpPrevKind = prev;
+                    fpToken(kind, kind == T_WORD ? key : 0, pos, p, kind == T_LITERAL ? QUESTION : null);
+                    fpLen = fpLength;
+                    lists = fpListActive || fpRows != ROWS_NONE;
+                    prevKeyword = kind == T_WORD ? key : 0;
+                    prevWord = -1;
+                    tokenEnd = p;
                 }
-                final long key = Keywords.pack(in, pos, p);
-                kind = prev != T_DOT && isTrueOrFalse(key) ? T_LITERAL : T_WORD;
-                fpLength = fpLen;
-                fpPrevKind = prev;
-                fpToken(kind, kind == T_WORD ? key : 0, pos, p, kind == T_LITERAL ? QUESTION : null);
-                fpLen = fpLength;
-                lists = fpListActive || fpRows != ROWS_NONE;
-                prevKeyword = kind == T_WORD ? key : 0;
-                prevWord = -1;
-                tokenEnd = p;
             } else if (is(b, C_WORD_START)) {
                 final int at = SPACE_BETWEEN[(prev << 4) | T_WORD] ? fpLen + 1 : fpLen;
                 final int shift = at - pos;
@@ -1141,34 +1172,53 @@ public final class SqlRedactor {
                     fp[p + shift] = lower;
                     p++;
                 }
-                if (p == end ? inputCut || more
-                    : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
-                    // half a word at the cut, UTF-8 goes on, a charset introducer, X'..', B'..', N'..'
-                    Arrays.fill(fp, at, p + shift, (byte) 0);
-                    break;
-                }
-                final int length = p - pos;
-                final int first = b | 0x20;
-                if (at > fpLen) {
-                    fp[fpLen] = ' ';
-                }
-                if (prev != T_DOT && ((length == 4 && first == 't') || (length == 5 && first == 'f'))
-                    && isTrueOrFalse(Keywords.pack(in, pos, p))) {
-                    kind = T_LITERAL;
+                final int introduced = introducedStringEnd(in, pos, p, end);
+                if (introduced > 0) {
+                    // _utf8mb4'..': the introducer goes with its string, one literal
+                    if (at > fpLen) {
+                        fp[fpLen] = ' ';
+                    }
                     fp[at] = '?';
-                    Arrays.fill(fp, at + 1, at + length, (byte) 0);
+                    Arrays.fill(fp, at + 1, p + shift, (byte) 0);
                     fpLen = at + 1;
                     fpListExpect = LIST_NONE;
                     prevKeyword = 0;
                     prevWord = -1;
+                    kind = T_LITERAL;
+                    if (recording) {
+                        recordLiteral(p, introduced, in[p]);
+                    }
+                    tokenEnd = introduced;
                 } else {
-                    kind = T_WORD;
-                    fpLen = at + length;
-                    fpListExpect = (length == 2 && first == 'i') || ((length == 5 || length == 6) && first == 'v')
-                        || (length == 3 && first == 'r') ? listAfter(Keywords.pack(in, pos, p), fpListExpect) : LIST_NONE;
-                    prevWord = pos;
+                    if (p == end ? inputCut || more
+                        : in[p] < 0 || b == '_' || (p == pos + 1 && in[p] == '\'' && is(b, C_LITERAL_PREFIX))) {
+                        // half a word at the cut, UTF-8 goes on, a charset introducer, X'..', B'..', N'..'
+                        Arrays.fill(fp, at, p + shift, (byte) 0);
+                        break;
+                    }
+                    final int length = p - pos;
+                    final int first = b | 0x20;
+                    if (at > fpLen) {
+                        fp[fpLen] = ' ';
+                    }
+                    if (prev != T_DOT && ((length == 4 && first == 't') || (length == 5 && first == 'f'))
+                        && isTrueOrFalse(Keywords.pack(in, pos, p))) {
+                        kind = T_LITERAL;
+                        fp[at] = '?';
+                        Arrays.fill(fp, at + 1, at + length, (byte) 0);
+                        fpLen = at + 1;
+                        fpListExpect = LIST_NONE;
+                        prevKeyword = 0;
+                        prevWord = -1;
+                    } else {
+                        kind = T_WORD;
+                        fpLen = at + length;
+                        fpListExpect = (length == 2 && first == 'i') || ((length == 5 || length == 6) && first == 'v')
+                            || (length == 3 && first == 'r') ? listAfter(Keywords.pack(in, pos, p), fpListExpect) : LIST_NONE;
+                        prevWord = pos;
+                    }
+                    tokenEnd = p;
                 }
-                tokenEnd = p;
             } else if (is(b, C_WHITESPACE)) {
                 pos++;
                 while (pos < end && is(in[pos], C_WHITESPACE)) {
