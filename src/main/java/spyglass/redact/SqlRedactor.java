@@ -388,7 +388,7 @@ public final class SqlRedactor {
         more = false;
         final boolean shapeable = !keyed && !inputCut && end > start && end - start <= StatementShapes.MAX_BYTES;
         long key = 0;
-        Object shape = null;
+        StatementShapes.Shape shape = null;
         if (shapeable) {
             if (shapes == null) {
                 shapes = new StatementShapes();
@@ -399,7 +399,7 @@ public final class SqlRedactor {
             key = StatementShapes.key(in, start, end);
             shape = shapes.match(this, key, in, start, end, backslashMode);
         }
-        if (shape != null && StatementShapes.textLength(shape) <= dstCapacity) {
+        if (shape != null && shape.textLength <= dstCapacity) {
             useShape(shape); // all a caller can ask of the statement: the lexer's state is not needed
         } else {
             reset();
@@ -426,23 +426,23 @@ public final class SqlRedactor {
     }
 
     /** The results of a statement of a known shape: its text, fingerprint and digest. */
-    private void useShape(final Object shape) {
+    private void useShape(final StatementShapes.Shape shape) {
         outLength = 0;
         outFull = false;
         unclosed = false;
         fpDropped = false;
         state = CODE;
-        final int n = StatementShapes.textLength(shape);
+        final int n = shape.textLength;
         if (n > outRoom) {
             growOutCopy(n);
         }
-        System.arraycopy(StatementShapes.text(shape), 0, out, outBase, n);
+        System.arraycopy(shape.text, 0, out, outBase, n);
         outLength = n;
-        final int f = StatementShapes.fingerprintLength(shape);
+        final int f = shape.fingerprintLength;
         fpRoom(f); // a shape's fingerprint was made under the same cap, so it fits
-        System.arraycopy(StatementShapes.fingerprint(shape), 0, fpBytes, 0, f);
+        System.arraycopy(shape.fingerprint, 0, fpBytes, 0, f);
         fpLength = f;
-        digest = StatementShapes.digest(shape);
+        digest = shape.digest;
     }
 
     /** Statements redacted from a known shape, and whole statements that were not (for tests and benchmarks). */

@@ -42,7 +42,8 @@ final class StatementShapes {
     private long hits;
     private long misses;
 
-    private static final class Shape {
+    /** One remembered statement and its results; read by {@link SqlRedactor#useShape}. */
+    static final class Shape {
         long key;
         int mode;
         byte[] statement = new byte[64];
@@ -139,7 +140,7 @@ final class StatementShapes {
     }
 
     /** The shape in {@code slot} that {@code in[start, end)} matches, or null. */
-    Object match(final SqlRedactor lexer, final long key, final byte[] in, final int start, final int end, final int mode) {
+    Shape match(final SqlRedactor lexer, final long key, final byte[] in, final int start, final int end, final int mode) {
         final int set = slot(key) & ~1;
         for (int way = 0; way < 2; way++) {
             final Shape s = slots[set + way];
@@ -201,26 +202,6 @@ final class StatementShapes {
             p++;
         }
         return p;
-    }
-
-    static int textLength(final Object shape) {
-        return ((Shape) shape).textLength;
-    }
-
-    static byte[] text(final Object shape) {
-        return ((Shape) shape).text;
-    }
-
-    static byte[] fingerprint(final Object shape) {
-        return ((Shape) shape).fingerprint;
-    }
-
-    static int fingerprintLength(final Object shape) {
-        return ((Shape) shape).fingerprintLength;
-    }
-
-    static long digest(final Object shape) {
-        return ((Shape) shape).digest;
     }
 
     /** Keeps a statement the fast loop redacted whole as the shape of its slot. */
