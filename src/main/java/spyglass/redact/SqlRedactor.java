@@ -321,6 +321,8 @@ public final class SqlRedactor {
 
     // ---- statement shapes (see StatementShapes): made on the first whole statement
     private StatementShapes shapes;
+    /** The slot of the shape whose fingerprint is the last statement's, or -1 when it is in fpBytes. */
+    private int fpShapeSlot = -1;
     /** The literals the fast loop found, while a statement may become a shape. */
     private boolean recording;
     /** No byte of the statement went to the state machine. */
@@ -383,12 +385,30 @@ public final class SqlRedactor {
             throw new IllegalStateException("a streamed statement is open: end() it first");
         }
         this.inputCut = inputCut;
-        final int start = begin(src, offset, length, dst, dstOffset, dstCapacity);
-        final int end = start + Math.max(0, length);
+        final int n = Math.max(0, length);
+        final byte[] input;
+        final int start;
+        final byte[] srcArray = src.byteArray();
+        if (srcArray != null) {
+            if (n > 0) {
+                src.boundsCheck(offset, n);
+            }
+            input = srcArray;
+            start = src.wrapAdjustment() + offset;
+        } else {
+            if (inCopy.length < n) {
+                inCopy = new byte[grownLength(n)];
+            }
+            if (n > 0) {
+                src.getBytes(offset, inCopy, 0, n);
+            }
+            input = inCopy;
+            start = 0;
+        }
+        final int end = start + n;
         more = false;
-        final boolean shapeable = !keyed && !inputCut && end > start && end - start <= StatementShapes.MAX_BYTES;
+        final boolean shapeable = !keyed && !inputCut && n > 0 && n <= StatementShapes.MAX_BYTES;
         long key = 0;
-        StatementShapes.Shape shape = null;
         if (shapeable) {
             if (shapes == null) {
                 shapes = new StatementShapes();
@@ -396,25 +416,25 @@ public final class SqlRedactor {
                 literalEnds = new int[StatementShapes.MAX_LITERALS];
                 literalKinds = new byte[StatementShapes.MAX_LITERALS];
             }
-            key = StatementShapes.key(in, start, end);
-            shape = shapes.match(this, key, in, start, end, backslashMode);
-        }
-        if (shape != null && shape.textLength <= dstCapacity) {
-            useShape(shape); // all a caller can ask of the statement: the lexer's state is not needed
-        } else {
-            reset();
-            recording = shapeable;
-            fastOnly = true;
-            literalCount = 0;
-            lex(start, end);
-            finish(end);
-            if (recording && fastOnly && state == CODE && literalCount <= StatementShapes.MAX_LITERALS && !outFull
-                && !fpDropped && !unclosed) {
-                shapes.remember(key, in, start, end, backslashMode, literalStarts, literalEnds, literalKinds,
-                    literalCount, out, outBase, outLength, fpBytes, fpLength, digest);
+            key = StatementShapes.key(input, start, end);
+            final int slot = shapes.match(this, key, input, start, end, backslashMode);
+            if (slot >= 0 && shapes.at(slot).textLength <= dstCapacity) {
+                return useShape(slot, dst, dstOffset);
             }
-            recording = false;
         }
+        begin(input, start, dst, dstOffset, dstCapacity);
+        reset();
+        recording = shapeable;
+        fastOnly = true;
+        literalCount = 0;
+        lex(start, end);
+        finish(end);
+        if (recording && fastOnly && state == CODE && literalCount <= StatementShapes.MAX_LITERALS && !outFull
+            && !fpDropped && !unclosed) {
+            shapes.remember(key, input, start, end, backslashMode, literalStarts, literalEnds, literalKinds,
+                literalCount, out, outBase, outLength, fpBytes, fpLength, digest);
+        }
+        recording = false;
         final int written = outLength;
         if (out == outCopy && written > 0) {
             dst.putBytes(dstOffset, outCopy, 0, written);
@@ -425,24 +445,24 @@ public final class SqlRedactor {
         return written;
     }
 
-    /** The results of a statement of a known shape: its text, fingerprint and digest. */
-    private void useShape(final StatementShapes.Shape shape) {
-        outLength = 0;
+    /**
+     * The results of a statement of a known shape: its text, fingerprint and digest. No reference is
+     * stored in a field here: under G1 each such store into this long-lived object costs a memory
+     * fence, and a hit is short enough for that to show.
+     */
+    private int useShape(final int slot, final MutableDirectBuffer dst, final int dstOffset) {
+        final StatementShapes.Shape shape = shapes.at(slot);
+        final int written = shape.textLength;
+        dst.putBytes(dstOffset, shape.text, 0, written);
+        outLength = written;
         outFull = false;
         unclosed = false;
         fpDropped = false;
         state = CODE;
-        final int n = shape.textLength;
-        if (n > outRoom) {
-            growOutCopy(n);
-        }
-        System.arraycopy(shape.text, 0, out, outBase, n);
-        outLength = n;
-        final int f = shape.fingerprintLength;
-        fpRoom(f); // a shape's fingerprint was made under the same cap, so it fits
-        System.arraycopy(shape.fingerprint, 0, fpBytes, 0, f);
-        fpLength = f;
+        fpLength = shape.fingerprintLength;
+        fpShapeSlot = slot; // the fingerprint is copied only if asked for: most statements need only the digest
         digest = shape.digest;
+        return written;
     }
 
     /** Statements redacted from a known shape, and whole statements that were not (for tests and benchmarks). */
@@ -452,6 +472,11 @@ public final class SqlRedactor {
 
     long shapeMisses() {
         return shapes == null ? 0 : shapes.misses();
+    }
+
+    /** The shapes, made on the first whole statement (for tests). */
+    StatementShapes shapes() {
+        return shapes;
     }
 
     /** Where the quoted string opening at {@code pos} ends (past its quote) by the fast loop's rules, or -1. */
@@ -876,7 +901,7 @@ public final class SqlRedactor {
     /** Copies the last fingerprint (or as much as fits) to {@code dst}; returns the bytes copied. */
     public int fingerprint(MutableDirectBuffer dst, int dstOffset, int dstCapacity) {
         final int n = Math.min(fpLength, dstCapacity);
-        dst.putBytes(dstOffset, fpBytes, 0, n);
+        dst.putBytes(dstOffset, fpShapeSlot >= 0 ? shapes.at(fpShapeSlot).fingerprint : fpBytes, 0, n);
         return n;
     }
 
@@ -939,29 +964,12 @@ public final class SqlRedactor {
     // ------------------------------------------------------------------ lexer states
 
     /**
-     * Resets the state and points {@link #in} and {@link #out} at arrays; returns the index of the
-     * statement's first byte in {@link #in}.
+     * Points {@link #in} at the statement's array and {@link #out} at the destination's own array,
+     * or at {@link #outCopy} when the destination has none.
      */
-    private int begin(DirectBuffer src, int offset, int length, MutableDirectBuffer dst, int dstOffset,
-                      int dstCapacity) {
-        final int n = Math.max(0, length);
-        int start = 0;
-        final byte[] srcArray = src.byteArray();
-        if (srcArray != null) {
-            if (n > 0) {
-                src.boundsCheck(offset, n);
-            }
-            in = srcArray;
-            start = src.wrapAdjustment() + offset;
-        } else {
-            if (inCopy.length < n) {
-                inCopy = new byte[grownLength(n)];
-            }
-            if (n > 0) {
-                src.getBytes(offset, inCopy, 0, n);
-            }
-            in = inCopy;
-        }
+    private void begin(final byte[] input, final int start, final MutableDirectBuffer dst, final int dstOffset,
+                       final int dstCapacity) {
+        in = input;
         this.dst = dst;
         this.dstOffset = dstOffset;
         this.dstCapacity = Math.max(0, dstCapacity);
@@ -976,11 +984,11 @@ public final class SqlRedactor {
             outBase = 0;
             outRoom = outCopy.length;
         }
-        return start;
     }
 
     /** The state before a statement's first byte. */
     private void reset() {
+        fpShapeSlot = -1;
         outLength = 0;
         outFull = false;
         unclosed = false;

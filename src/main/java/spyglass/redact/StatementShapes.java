@@ -21,14 +21,17 @@ import java.util.Arrays;
  * longer statement) is lexed as usual.
  *
  * <p>Found by a key made of the bytes before the first literal ({@link #key}: a statement's values
- * must not pick its slot, and sysbench's four tables must not share one); two-way set-associative, bounded
- * (256 shapes of at most 4 KiB and 256 literals each); arrays grow to their largest size once, so a warm cache
- * allocates nothing. One per redactor.
+ * must not pick its slot, and sysbench's four tables must not share one); eight-way set-associative
+ * (512 shapes of at most 16 KiB and 1,024 literals each), as an ORM sends one statement with IN
+ * lists of many lengths under one key. Bounded: the arrays of all shapes hold at most
+ * {@link #BUDGET_BYTES}; they grow to their largest size once, so a warm cache allocates nothing.
+ * One per redactor.
  */
 final class StatementShapes {
-    static final int MAX_BYTES = 4096;
-    static final int MAX_LITERALS = 256;
-    private static final int SLOTS = 256;
+    static final int MAX_BYTES = 16384;
+    static final int MAX_LITERALS = 1024;
+    private static final int SLOTS = 512;
+    private static final int WAYS = 8;
     /** Literal kinds: an integer, a decimal (digits, a dot, digits), or the quote byte of a string. */
     static final byte INTEGER = 0;
     static final byte DECIMAL = 1;
@@ -37,27 +40,40 @@ final class StatementShapes {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Shape[] slots = new Shape[SLOTS];
-    /** Per set of two slots, the way used last: the other is replaced. */
-    private final byte[] recent = new byte[SLOTS / 2];
+    /** Each slot's key, side by side so that a set is searched in one cache line; 0 for an empty slot. */
+    private final long[] keys = new long[SLOTS];
+    /** Per set, the way to replace next: first in, first out. */
+    private final byte[] victim = new byte[SLOTS / WAYS];
     private long hits;
     private long misses;
 
-    /** One remembered statement and its results; read by {@link SqlRedactor#useShape}. */
+    /** One remembered statement and its results; read by {@link SqlRedactor#redact}. */
     static final class Shape {
-        long key;
         int mode;
-        byte[] statement = new byte[64];
+        byte[] statement = EMPTY;
         int length;
-        final int[] starts = new int[MAX_LITERALS];
-        final int[] ends = new int[MAX_LITERALS];
-        final byte[] kinds = new byte[MAX_LITERALS];
+        int[] starts = NO_LITERALS;
+        int[] ends = NO_LITERALS;
+        byte[] kinds = EMPTY;
         int literals;
-        byte[] text = new byte[64];
+        byte[] text = EMPTY;
         int textLength;
-        byte[] fingerprint = new byte[64];
+        byte[] fingerprint = EMPTY;
         int fingerprintLength;
         long digest;
     }
+
+    private static final byte[] EMPTY = new byte[0];
+    private static final int[] NO_LITERALS = new int[0];
+    /** Bytes held for a literal: its start, its end, its kind. */
+    private static final int BYTES_PER_LITERAL = 9;
+    /**
+     * The most the arrays of all shapes may hold, so that a cache of 512 shapes of up to 16 KiB cannot
+     * grow to tens of MiB: past it, a shape is kept only where its slot's arrays already fit it.
+     */
+    static final long BUDGET_BYTES = 4L << 20;
+    private long heldBytes;
+    private long overBudget;
 
     private static final long EVERY_BYTE = 0x0101_0101_0101_0101L;
     private static final long LOW7 = 0x7F7F_7F7F_7F7F_7F7FL;
@@ -76,7 +92,7 @@ final class StatementShapes {
         int p = start;
         while (p + 8 <= limit) {
             final long w = (long) LONG_LE.get(in, p);
-            long candidates = between(w, '0' - 1, '9' + 1) | equal(w, '\'') | equal(w, '"');
+            long candidates = between(w, '0' - 1, '9' + 1) | between(w, '"' - 1, '\'' + 1);
             while (candidates != 0) {
                 final int i = Long.numberOfTrailingZeros(candidates) >>> 3;
                 if (startsLiteral(in, start, p + i)) {
@@ -132,26 +148,33 @@ final class StatementShapes {
         h ^= h >>> 33;
         h *= 0xFF51_AFD7_ED55_8CCDL;
         h ^= h >>> 33;
-        return h;
+        return h | 1; // never 0, the key of an empty slot
     }
 
-    static int slot(final long key) {
-        return (int) (key >>> 56) & (SLOTS - 1);
+    /** The first slot of the set {@code key} belongs to. */
+    static int set(final long key) {
+        return (int) (key >>> 55) & (SLOTS - WAYS);
     }
 
-    /** The shape in {@code slot} that {@code in[start, end)} matches, or null. */
-    Shape match(final SqlRedactor lexer, final long key, final byte[] in, final int start, final int end, final int mode) {
-        final int set = slot(key) & ~1;
-        for (int way = 0; way < 2; way++) {
-            final Shape s = slots[set + way];
-            if (s != null && s.key == key && s.mode == mode && matches(s, lexer, in, start, end)) {
-                recent[set >>> 1] = (byte) way;
-                hits++;
-                return s;
+    /** The slot of the shape that {@code in[start, end)} matches, or -1. */
+    int match(final SqlRedactor lexer, final long key, final byte[] in, final int start, final int end, final int mode) {
+        final int set = set(key);
+        for (int slot = set; slot < set + WAYS; slot++) {
+            if (keys[slot] == key) {
+                final Shape s = slots[slot];
+                if (s.mode == mode && matches(s, lexer, in, start, end)) { // a key is never 0, so s is there
+                    hits++;
+                    return slot;
+                }
             }
         }
         misses++;
-        return null;
+        return -1;
+    }
+
+    /** The shape in {@code slot}: valid until the next statement is remembered. */
+    Shape at(final int slot) {
+        return slots[slot];
     }
 
     private static boolean matches(final Shape s, final SqlRedactor lexer, final byte[] in, final int start, final int end) {
@@ -204,26 +227,43 @@ final class StatementShapes {
         return p;
     }
 
-    /** Keeps a statement the fast loop redacted whole as the shape of its slot. */
+    /**
+     * Keeps a statement the fast loop redacted whole as the shape of its slot, unless its arrays would
+     * have to grow past {@link #BUDGET_BYTES}.
+     */
     void remember(final long key, final byte[] in, final int start, final int end, final int mode,
                   final int[] literalStarts, final int[] literalEnds, final byte[] literalKinds, final int literals,
                   final byte[] text, final int textOffset, final int textLength,
                   final byte[] fingerprint, final int fingerprintLength, final long digest) {
-        // two ways a set: shapes of one key (an IN list of 3, of 4, ...) need not evict each other
-        final int set = slot(key) & ~1;
-        final int way = slots[set] == null ? 0 : slots[set + 1] == null ? 1 : 1 - recent[set >>> 1];
-        recent[set >>> 1] = (byte) way;
-        Shape s = slots[set + way];
+        // eight ways a set: the shapes of one key (an IN list of 3, of 4, ...) need not evict each other
+        final int set = set(key);
+        final int way = victim[set / WAYS];
+        final int slot = set + way;
+        Shape s = slots[slot];
         if (s == null) {
             s = new Shape();
-            slots[set + way] = s;
+            slots[slot] = s;
         }
-        s.key = key;
         final int n = end - start;
+        final long growth = growth(s.statement.length, n) + growth(s.text.length, textLength)
+            + growth(s.fingerprint.length, fingerprintLength) + BYTES_PER_LITERAL * growth(s.kinds.length, literals);
+        if (growth > 0 && heldBytes + growth > BUDGET_BYTES) {
+            overBudget++;
+            return;
+        }
+        heldBytes += growth;
+        victim[set / WAYS] = (byte) ((way + 1) & (WAYS - 1));
+        keys[slot] = key;
         s.statement = ensure(s.statement, n);
         System.arraycopy(in, start, s.statement, 0, n);
         s.length = n;
         s.mode = mode;
+        if (s.kinds.length < literals) {
+            final int room = (int) (s.kinds.length + growth(s.kinds.length, literals));
+            s.starts = new int[room];
+            s.ends = new int[room];
+            s.kinds = new byte[room];
+        }
         for (int i = 0; i < literals; i++) {
             s.starts[i] = literalStarts[i] - start;
             s.ends[i] = literalEnds[i] - start;
@@ -239,8 +279,23 @@ final class StatementShapes {
         s.digest = digest;
     }
 
+    /** How much an array of {@code room} must grow to hold {@code needed}: to a multiple of 64, or 0. */
+    private static long growth(final int room, final int needed) {
+        return needed <= room ? 0 : ((needed + 63) & ~63) - room;
+    }
+
     private static byte[] ensure(final byte[] array, final int length) {
-        return array.length >= length ? array : new byte[Math.max(length, Math.min(2 * array.length, 4 * MAX_BYTES))];
+        return array.length >= length ? array : new byte[array.length + (int) growth(array.length, length)];
+    }
+
+    /** Bytes the shapes' arrays hold; never more than {@link #BUDGET_BYTES}. */
+    long heldBytes() {
+        return heldBytes;
+    }
+
+    /** Statements not kept because their shape would have passed the budget. */
+    long overBudget() {
+        return overBudget;
     }
 
     long hits() {

@@ -28,6 +28,14 @@ class StatementShapesTest {
         "SELECT a FROM t WHERE b = {}.{} OR c = {}",
         "SELECT {}",
         "  SELECT a FROM t1 WHERE x IN ({}) AND y = {}  ",
+        // one key, many shapes: an ORM's IN list of every length
+        "select o.id from orders o where o.customer_id in ({}, {}) and o.day >= {}",
+        "select o.id from orders o where o.customer_id in ({}, {}, {}) and o.day >= {}",
+        "select o.id from orders o where o.customer_id in ({}, {}, {}, {}, {}) and o.day >= {}",
+        "select o.id from orders o where o.customer_id in ({}, {}, {}, {}, {}, {}, {}, {}) and o.day >= {}",
+        "select o.id from orders o where o.customer_id in ({},{},{},{},{},{},{},{},{},{},{},{},{}) and o.day >= {}",
+        // more literals than the old limit of 256
+        "INSERT INTO e (a, b, c) VALUES " + "({}, {}, NOW()), ".repeat(149) + "({}, {}, NOW())",
     };
 
     private static String value(final Random rnd) {
@@ -108,6 +116,68 @@ class StatementShapesTest {
         }
         // five shapes (four tables and the UPDATE), each lexed once
         assertEquals(2000 - 5, h.redactor.shapeHits());
+    }
+
+    @Test
+    void anInListOfEightLengthsKeepsEightShapesUnderOneKey() {
+        final RedactorHarness h = new RedactorHarness();
+        final int[] lengths = {1, 2, 3, 5, 8, 13, 21, 34};
+        for (int round = 0; round < 10; round++) {
+            for (final int length : lengths) {
+                final StringBuilder list = new StringBuilder();
+                final StringBuilder marks = new StringBuilder();
+                for (int i = 0; i < length; i++) {
+                    list.append(i == 0 ? "" : ", ").append(round * 1000 + i * 17);
+                    marks.append(i == 0 ? "" : ", ").append('?');
+                }
+                h.run("select o.id from orders o where o.customer_id in (" + list + ") order by o.id");
+                assertEquals("select o.id from orders o where o.customer_id in (" + marks + ") order by o.id", h.redacted);
+                assertEquals("select o.id from orders o where o.customer_id in(?+) order by o.id", h.fingerprint);
+            }
+        }
+        // each length lexed once, then always answered from its shape: none evicts another
+        assertEquals(lengths.length, h.redactor.shapeMisses());
+        assertEquals(9 * lengths.length, h.redactor.shapeHits());
+    }
+
+    @Test
+    void aHundredRowInsertComesBackFromItsShape() {
+        final RedactorHarness h = new RedactorHarness();
+        for (int round = 0; round < 3; round++) {
+            final StringBuilder sql = new StringBuilder("INSERT INTO events (user_id, kind, payload) VALUES ");
+            for (int row = 0; row < 100; row++) {
+                sql.append(row == 0 ? "" : ", ").append('(').append(round * 7919 + row).append(", 'kind number ").append(row % 7)
+                    .append("', '{\\\"page\\\": \\\"/cart/").append(row * round).append("\\\"}')");
+            }
+            assertTrue(sql.length() > 4096, "longer than the old 4 KiB limit: " + sql.length());
+            h.run(sql.toString());
+            assertEquals("INSERT INTO events (user_id, kind, payload) VALUES " + "(?, ?, ?), ".repeat(99) + "(?, ?, ?)",
+                h.redacted);
+            assertEquals("insert into events(user_id, kind, payload) values(?+)", h.fingerprint);
+        }
+        assertEquals(2, h.redactor.shapeHits());
+    }
+
+    @Test
+    void theShapesNeverHoldMoreThanTheirBudget() {
+        final RedactorHarness h = new RedactorHarness();
+        // distinct shapes of 12 KiB each: their names differ in the key's 64 bytes, so they spread over the sets
+        final String filler = "x".repeat(12_000);
+        for (int i = 0; i < 600; i++) {
+            h.run("SELECT a" + i + " /* " + filler + " */ FROM t WHERE b = " + i);
+            assertEquals("SELECT a" + i + " /* */ FROM t WHERE b = ?", h.redacted);
+        }
+        final StatementShapes shapes = h.redactor.shapes();
+        assertTrue(shapes.heldBytes() <= StatementShapes.BUDGET_BYTES, "held " + shapes.heldBytes());
+        assertTrue(shapes.heldBytes() > StatementShapes.BUDGET_BYTES / 2, "held " + shapes.heldBytes());
+        assertTrue(shapes.overBudget() > 0, "nothing was turned away");
+        // what was kept still answers, and what was not is lexed, both rightly
+        final long hits = h.redactor.shapeHits();
+        for (int i = 0; i < 600; i++) {
+            h.run("SELECT a" + i + " /* " + filler + " */ FROM t WHERE b = " + (i + 1));
+            assertEquals("SELECT a" + i + " /* */ FROM t WHERE b = ?", h.redacted);
+        }
+        assertTrue(h.redactor.shapeHits() - hits > 200, "hits " + (h.redactor.shapeHits() - hits));
     }
 
     @Test
