@@ -1,8 +1,5 @@
 package spyglass.redact;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -36,8 +33,6 @@ final class StatementShapes {
     static final byte INTEGER = 0;
     static final byte DECIMAL = 1;
     static final byte HEX = 2;
-
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final Shape[] slots = new Shape[SLOTS];
     /** Each slot's key, side by side so that a set is searched in one cache line; 0 for an empty slot. */
@@ -88,10 +83,13 @@ final class StatementShapes {
      */
     static long key(final byte[] in, final int start, final int end) {
         final int limit = Math.min(end, start + KEY_BYTES);
+        // redact() has checked [start, end) against its buffer; the words read below lie in it
+        assert start >= 0 && end <= in.length : "[" + start + ", " + end + ") of " + in.length;
         long h = 0x9E37_79B9_7F4A_7C15L;
         int p = start;
         while (p + 8 <= limit) {
-            final long w = (long) LONG_LE.get(in, p);
+            final long w = ByteWords.littleEndianLong(in, p);
+            // digits, and '"' to '\'' in one range test: startsLiteral turns away the # $ % & it lets by
             long candidates = between(w, '0' - 1, '9' + 1) | between(w, '"' - 1, '\'' + 1);
             while (candidates != 0) {
                 final int i = Long.numberOfTrailingZeros(candidates) >>> 3;
@@ -133,10 +131,6 @@ final class StatementShapes {
     private static long between(final long w, final int m, final int n) {
         final long x = w & LOW7;
         return (EVERY_BYTE * (127 + n) - x) & ~w & (x + EVERY_BYTE * (127 - m)) & HIGH;
-    }
-
-    private static long equal(final long w, final int c) {
-        return between(w, c - 1, c + 1);
     }
 
     private static long mix(final long h, final long w) {
