@@ -1098,7 +1098,7 @@ public final class SqlRedactor {
 
     /**
      * The common tokens of the {@code CODE} state in one loop: plain words, integers, quoted
-     * strings, {@code ?}, whitespace, punctuation and the usual operators. Token by token it gives
+     * strings, plain block and line comments, {@code ?}, whitespace, punctuation and the usual operators. Token by token it gives
      * what {@link #code} gives; at the first token it leaves to {@link #code} it stores its state
      * back and returns that token's position, having done nothing with it. Only when
      * {@link #fastCodeFits}: then no sink can fill up here.
@@ -1258,7 +1258,36 @@ public final class SqlRedactor {
                 System.arraycopy(EMPTY_COMMENT, 0, out, outAt, EMPTY_COMMENT.length);
                 outAt += EMPTY_COMMENT.length;
                 run = -1;
+                if (recording) {
+                    // its body may differ in a statement of the same shape (a trace id, a request tag)
+                    recordLiteral(pos + 2, q, StatementShapes.BLOCK_COMMENT);
+                }
                 pos = q + 2;
+                gap = pos;
+                continue;
+            } else if (b == '#' || (b == '-' && pos + 1 < end && in[pos + 1] == '-'
+                && (pos + 2 >= end || (in[pos + 2] & 0xFF) <= ' '))) {
+                // A line comment: its body goes, "#" or "--" stays, and the line's end is the next
+                // token's whitespace. One that may go on past these bytes, or inside an executable
+                // comment, is the state machine's.
+                final int body = b == '#' ? pos + 1 : pos + 2;
+                int q = body;
+                while (q < end && in[q] != '\n') {
+                    q++;
+                }
+                if (commentDepth > 0 || (q == end && (more || inputCut))) {
+                    break;
+                }
+                if (run < 0) {
+                    run = gap;
+                }
+                System.arraycopy(in, run, out, outAt, body - run);
+                outAt += body - run;
+                run = -1;
+                if (recording) {
+                    recordLiteral(body, q, b == '#' ? StatementShapes.HASH_COMMENT : StatementShapes.DASH_COMMENT);
+                }
+                pos = q;
                 gap = pos;
                 continue;
             } else {

@@ -7,15 +7,17 @@ import java.util.Arrays;
  * comparison instead of by lexing: applications send few shapes with many values.
  *
  * <p>A shape is a statement the fast loop redacted on its own (no state machine, nothing cut),
- * kept as its bytes, the spans of its plain literals (integers, decimals, 0x hex, closed quoted strings) and its
- * results: text, fingerprint, digest. A new statement matches when every byte outside those spans
- * is the same, at the same distance from the literals around it, and each span holds a literal of
- * the same kind by the lexer's own rules (a run of digits; a quoted string closed by
- * {@link SqlRedactor}'s own scan, in the same backslash mode). Everything the lexer decides outside
- * a literal depends on bytes that are equal, and nothing inside one reaches the text or the
- * fingerprint but a {@code ?}, so the results are the same, which a property test and a fuzz target
- * check against the lexer. Anything else (a sign, a fraction, a word for a value, keyed mode, a
- * longer statement) is lexed as usual.
+ * kept as its bytes, the spans of its plain literals (integers, decimals, 0x hex, closed quoted
+ * strings) and of its comments' bodies, and its results: text, fingerprint, digest. A new statement
+ * matches when every byte outside those spans is the same, at the same distance from the spans
+ * around it, and each span holds what the lexer would take as the same kind (a run of digits; a
+ * quoted string closed by {@link SqlRedactor}'s own scan, in the same backslash mode; a block
+ * comment that is no hint, closed by the first {@code *}{@code /}; a line comment's rest of the
+ * line). Everything the lexer decides outside a span depends on bytes that are equal, and nothing
+ * inside one reaches the text or the fingerprint but a {@code ?} or an empty comment, so the
+ * results are the same, which a property test and a fuzz target check against the lexer. A comment
+ * that differs per statement (a trace id, a request tag) so costs nothing. Anything else (a sign, a
+ * fraction, a word for a value, keyed mode, a longer statement) is lexed as usual.
  *
  * <p>Found by a key made of the bytes before the first literal ({@link #key}: a statement's values
  * must not pick its slot, and sysbench's four tables must not share one); eight-way set-associative
@@ -29,10 +31,16 @@ final class StatementShapes {
     static final int MAX_LITERALS = 1024;
     private static final int SLOTS = 512;
     private static final int WAYS = 8;
-    /** Literal kinds: an integer, a decimal (digits, a dot, digits), or the quote byte of a string. */
+    /**
+     * Span kinds: an integer, a decimal (digits, a dot, digits), 0x hex, the body of a plain block
+     * comment, of a {@code --} or of a {@code #} comment, or the quote byte of a string.
+     */
     static final byte INTEGER = 0;
     static final byte DECIMAL = 1;
     static final byte HEX = 2;
+    static final byte BLOCK_COMMENT = 3;
+    static final byte DASH_COMMENT = 4;
+    static final byte HASH_COMMENT = 5;
 
     private final Shape[] slots = new Shape[SLOTS];
     /** Each slot's key, side by side so that a set is searched in one cache line; 0 for an empty slot. */
@@ -197,6 +205,11 @@ final class StatementShapes {
                     q = f > q + 1 ? f : -1;
                 }
                 literalEnd = q > p ? q : -1;
+            } else if (kind == BLOCK_COMMENT) {
+                literalEnd = blockCommentBodyEnd(in, p, end);
+            } else if (kind == DASH_COMMENT || kind == HASH_COMMENT) {
+                // "--" starts a comment only before whitespace, a control byte or the end
+                literalEnd = kind == HASH_COMMENT || p == end || (in[p] & 0xFF) <= ' ' ? lineEnd(in, p, end) : -1;
             } else {
                 literalEnd = p < end && in[p] == kind ? lexer.closedStringEnd(in, p, end, kind) : -1;
             }
@@ -208,6 +221,30 @@ final class StatementShapes {
         }
         final int rest = s.length - t;
         return end - p == rest && Arrays.equals(shape, t, s.length, in, p, end);
+    }
+
+    /**
+     * The end of a plain block comment's body from {@code p}, just after its {@code /*}, as the fast
+     * loop takes one: not a hint ({@code +}), an executable comment ({@code !}, {@code M!}) or
+     * {@code /**}{@code /}, and closed; -1 otherwise.
+     */
+    private static int blockCommentBodyEnd(final byte[] in, final int p, final int end) {
+        if (p >= end || in[p] == '!' || in[p] == '+' || in[p] == 'M') {
+            return -1;
+        }
+        int q = p;
+        while (q + 1 < end && !(in[q] == '*' && in[q + 1] == '/')) {
+            q++;
+        }
+        return q + 1 < end && q > p ? q : -1;
+    }
+
+    /** Where a line comment's body from {@code p} ends: at its line's end, or the statement's. */
+    private static int lineEnd(final byte[] in, int p, final int end) {
+        while (p < end && in[p] != '\n') {
+            p++;
+        }
+        return p;
     }
 
     private static boolean hexDigit(final byte b) {

@@ -131,8 +131,12 @@ class SqlRedactorFuzzTest {
      * A statement answered from a remembered shape says what lexing it says. Input: byte 0 the
      * backslash mode, byte 1 how far each digit turns; the rest is statement A. B is A with every
      * digit turned (so B may be A's shape with other numbers, or not at all); C is A with the bytes
-     * inside its first pair of single quotes turned. A redactor that has seen A answers A, B and C;
-     * fresh redactors answer them too; the answers must be the same.
+     * inside its first pair of single quotes turned; D is A with the bytes after its first comment
+     * opener ({@code /*}, {@code --}, {@code #}) turned to any byte, up to the line's or the comment's
+     * end, and E is A
+     * without the first of them (a comment's body of another length, or one that is no longer a
+     * plain comment). A redactor that has seen A answers each; fresh redactors answer them too; the
+     * answers must be the same.
      */
     @FuzzTest(maxDuration = "3m")
     void shapeAnswersAsLexingDoes(final byte[] data) {
@@ -158,11 +162,21 @@ class SqlRedactorFuzzTest {
                 c[i] = (byte) ('a' + (c[i] - 'a' + turn) % 26);
             }
         }
+        final int body = commentBody(a);
+        final byte[] d = a.clone();
+        for (int i = body; i >= 0 && i < d.length && d[i] != '\n' && !(d[i] == '*' && i + 1 < d.length && d[i + 1] == '/'); i++) {
+            d[i] = (byte) (d[i] + turn * 29);
+        }
+        final byte[] e = body < 0 || body == a.length ? a : new byte[a.length - 1];
+        if (e != a) {
+            System.arraycopy(a, 0, e, 0, body);
+            System.arraycopy(a, body + 1, e, body, a.length - body - 1);
+        }
         final SqlRedactor warm = new SqlRedactor(256);
         warm.backslashMode(mode);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[2 * a.length + 16]);
         warm.redact(new UnsafeBuffer(a), 0, a.length, out, 0, out.capacity());
-        for (final byte[] statement : new byte[][] {a, b, c}) {
+        for (final byte[] statement : new byte[][] {a, b, c, d, e}) {
             final int n = warm.redact(new UnsafeBuffer(statement), 0, statement.length, out, 0, out.capacity());
             final SqlRedactor fresh = new SqlRedactor(256);
             fresh.backslashMode(mode);
@@ -174,6 +188,19 @@ class SqlRedactorFuzzTest {
             assertEquals(fresh.truncated(), warm.truncated());
             assertEquals(fresh.unclosed(), warm.unclosed());
         }
+    }
+
+    /** Where the body of the first comment opener in {@code sql} begins, or -1 when there is none. */
+    private static int commentBody(final byte[] sql) {
+        for (int i = 0; i < sql.length; i++) {
+            if (sql[i] == '#') {
+                return i + 1;
+            }
+            if (i + 1 < sql.length && ((sql[i] == '/' && sql[i + 1] == '*') || (sql[i] == '-' && sql[i + 1] == '-'))) {
+                return i + 2;
+            }
+        }
+        return -1;
     }
 
     // ------------------------------------------------------------------ planted literals

@@ -34,6 +34,13 @@ class StatementShapesTest {
         "select o.id from orders o where o.customer_id in ({}, {}, {}, {}, {}) and o.day >= {}",
         "select o.id from orders o where o.customer_id in ({}, {}, {}, {}, {}, {}, {}, {}) and o.day >= {}",
         "select o.id from orders o where o.customer_id in ({},{},{},{},{},{},{},{},{},{},{},{},{}) and o.day >= {}",
+        // comments whose bodies differ from statement to statement; [] takes a random body
+        "SELECT a FROM t WHERE b = {} /*[]*/",
+        "/* load []*/ select o.id from orders o where o.id = {}",
+        "SELECT a FROM t WHERE b = {} -- []",
+        "SELECT a FROM t -- []\nWHERE b = {} # []\n AND c = {}",
+        "SELECT a FROM t WHERE b = {} --[]",
+        "SELECT a /* [] */, {} FROM t WHERE c IN ({}, /*[]*/ {})",
         // more literals than the old limit of 256
         "INSERT INTO e (a, b, c) VALUES " + "({}, {}, NOW()), ".repeat(149) + "({}, {}, NOW())",
     };
@@ -54,6 +61,32 @@ class StatementShapesTest {
             case 11 -> rnd.nextBoolean() ? "TRUE" : "NULL";
             case 12 -> "_utf8mb4'" + word(rnd) + "'";
             default -> "'" + word(rnd) + "\\n" + word(rnd) + "'";
+        };
+    }
+
+    /** The next {} or [] in {@code shape} from {@code from}, or -1. */
+    private static int next(final String shape, final int from) {
+        final int value = shape.indexOf("{}", from);
+        final int comment = shape.indexOf("[]", from);
+        return value < 0 ? comment : comment < 0 ? value : Math.min(value, comment);
+    }
+
+    /** A comment's body: mostly text a shape takes, now and then what ends, opens or changes a comment. */
+    private static String commentBody(final Random rnd) {
+        return switch (rnd.nextInt(24)) {
+            case 0 -> "";
+            case 1 -> "!" + word(rnd);
+            case 2 -> "+ " + word(rnd);
+            case 3 -> "M!" + word(rnd);
+            case 4 -> "*";
+            case 5 -> word(rnd) + " */ " + word(rnd);
+            case 6 -> word(rnd) + "\n" + word(rnd);
+            case 7 -> "\t" + word(rnd);
+            case 8 -> " it's " + rnd.nextInt(1000);
+            case 9 -> " 'unclosed " + word(rnd);
+            case 10 -> " /* " + word(rnd);
+            case 11 -> "traceparent='00-" + Long.toHexString(rnd.nextLong()) + "-01'";
+            default -> " " + word(rnd) + " " + rnd.nextInt(100);
         };
     }
 
@@ -78,8 +111,8 @@ class StatementShapesTest {
             final String shape = SHAPES[rnd.nextInt(SHAPES.length)];
             final StringBuilder sb = new StringBuilder();
             int from = 0;
-            for (int at = shape.indexOf("{}"); at >= 0; at = shape.indexOf("{}", from)) {
-                sb.append(shape, from, at).append(value(rnd));
+            for (int at = next(shape, 0); at >= 0; at = next(shape, from)) {
+                sb.append(shape, from, at).append(shape.charAt(at) == '{' ? value(rnd) : commentBody(rnd));
                 from = at + 2;
             }
             final String sql = sb.append(shape.substring(from)).toString();
@@ -156,6 +189,28 @@ class StatementShapesTest {
             assertEquals("insert into events(user_id, kind, payload) values(?+)", h.fingerprint);
         }
         assertEquals(2, h.redactor.shapeHits());
+    }
+
+    @Test
+    void aCommentThatDiffersPerStatementComesBackFromItsShape() {
+        final RedactorHarness h = new RedactorHarness();
+        for (int i = 0; i < 100; i++) {
+            h.run("SELECT c FROM t WHERE id = " + i + " /*traceparent='00-" + Long.toHexString(i * 0x9E3779B97F4A7C15L)
+                + "-01',route='/cart/" + i + "'*/");
+            assertEquals("SELECT c FROM t WHERE id = ? /* */", h.redacted);
+            h.run("SELECT COUNT(*) FROM events WHERE user_id = " + i + " -- dashboard widget " + i % 7 + "\nAND kind = 'x'");
+            assertEquals("SELECT COUNT(*) FROM events WHERE user_id = ? --\nAND kind = ?", h.redacted);
+            assertEquals("select count(*) from events where user_id = ? and kind = ?", h.fingerprint);
+            h.run("# report " + i + "\nSELECT a FROM t WHERE b = " + i);
+            assertEquals("#\nSELECT a FROM t WHERE b = ?", h.redacted);
+        }
+        assertEquals(3 * 99, h.redactor.shapeHits());
+        // a body that makes it something else is lexed, and rightly
+        h.run("SELECT c FROM t WHERE id = 5 /*!50000 STRAIGHT_JOIN */");
+        assertEquals("SELECT c FROM t WHERE id = ? /*!50000 STRAIGHT_JOIN */", h.redacted);
+        h.run("SELECT COUNT(*) FROM events WHERE user_id = 5 --1\nAND kind = 'x'");
+        assertEquals("SELECT COUNT(*) FROM events WHERE user_id = ? -?\nAND kind = ?", h.redacted); // minus, then -1
+        assertEquals(3 * 99, h.redactor.shapeHits());
     }
 
     @Test
