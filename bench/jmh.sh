@@ -16,7 +16,8 @@ of the benchmarks (mvn install of the root project, then mvn package in bench/),
   java -jar bench/target/benchmarks.jar [JMH options...]
 with a JDK 23 or newer (JAVA_HOME if it is one, else the newest in /usr/lib/jvm).
 
-  bench/jmh.sh RedactBenchmark -prof gc                     the issue-4 run: both workloads
+  bench/jmh.sh 'RedactBenchmark.redact$' -prof gc          the issue-4 run: both workloads, whole
+  bench/jmh.sh RedactBenchmark.stream -prof gc              the same, streamed in chunks
   bench/jmh.sh RedactBenchmark -p workload=mix -prof gc     one workload
   bench/jmh.sh RedactBenchmark -wi 2 -i 3 -f 1 -w 2s -r 2s  a quick look
   bench/jmh.sh -l                                           list the benchmarks
@@ -24,7 +25,7 @@ with a JDK 23 or newer (JAVA_HOME if it is one, else the newest in /usr/lib/jvm)
   bench/jmh.sh --build                                      build only
 
 Reading RedactBenchmark: the score is statements/s (one op = one statement); the secondary
-result "redact:mb", printed in "ops/s", is MB/s of SQL (10^6 bytes) on one core;
+result "redact:mb" (or "stream:mb"), printed in "ops/s", is MB/s of SQL (10^6 bytes) on one core;
 gc.alloc.rate.norm (with -prof gc) is bytes allocated per statement.
 Extra JVM options for the JMH host JVM: JMH_JAVA_OPTS; for the forked JVMs: -jvmArgsAppend.
 USAGE
