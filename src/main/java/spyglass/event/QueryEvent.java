@@ -13,6 +13,11 @@ public final class QueryEvent {
     /** Extra flag bits spyglass itself sets, beside the server's status bits. */
     public static final int FLAG_NO_RESPONSE = 0x1;
     public static final int FLAG_RESYNC = 0x2;
+    /**
+     * A prepared statement whose {@code COM_STMT_PREPARE} was not seen (before the capture, or lost):
+     * executed, text unknown.
+     */
+    public static final int FLAG_UNKNOWN_STATEMENT = 0x4;
 
     public static final int DEFAULT_SQL_CAPACITY = 64 * 1024;
 
@@ -48,7 +53,7 @@ public final class QueryEvent {
     public boolean serverStatusKnown;
     /** FLAG_* bits above. */
     public int spyglassFlags;
-    /** Parameter count for {@code execute}, -1 otherwise. */
+    /** Parameter count for {@code execute} and {@code bulk_execute}, -1 otherwise or when unknown. */
     public int params = -1;
     public boolean truncated;
     public boolean lossy;

@@ -2,6 +2,8 @@ package spyglass.mysql;
 
 import static spyglass.mysql.MysqlProtocol.*;
 
+import java.nio.ByteOrder;
+
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import spyglass.event.CloseReason;
@@ -56,6 +58,7 @@ final class MysqlConnection {
     private static final int K_STATISTICS = 3;
     private static final int K_CHANGE_USER = 4;
     private static final int K_FETCH = 5;
+    private static final int K_RESET_CONNECTION = 6;
 
     // Where in that response we are.
     private static final int R_FIRST = 0;
@@ -127,6 +130,16 @@ final class MysqlConnection {
     private boolean prepareLastBlock;
     /** The response may be complete or may still get an EOF: only the next command will tell. */
     private boolean awaitingOptionalEof;
+    /** This connection's name in the worker's {@link PreparedStatements}: never reused. */
+    private long serial;
+    /** The first of this connection's prepared statements, chained in the registry. */
+    private int preparedHead = PreparedStatements.NONE;
+    /** The id of the statement this connection prepared last (MariaDB's execute of id -1). */
+    private long lastPreparedId = -1;
+    /** The pending command's parameter count, -1 unknown. */
+    private int params;
+    /** The pending command runs a prepared statement whose preparation was not seen. */
+    private boolean unknownStatement;
     private final TextField pendingDb = new TextField(256);
     private final TextField pendingUser = new TextField(128);
 
@@ -185,6 +198,8 @@ final class MysqlConnection {
         fromClient.reset();
         fromServer.reset();
         statements.abandon();
+        forgetPreparedStatements();
+        serial = ++tracker.connectionSerials;
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
         quitSeen = false;
@@ -271,6 +286,14 @@ final class MysqlConnection {
             emitConn(timestampNanos);
         }
         tracker.sink.onConnectionClose(info, quitSeen ? CloseReason.QUIT : map(reason), timestampNanos);
+        forgetPreparedStatements();
+    }
+
+    /** The server frees a connection's statements when it closes, resets or changes user. */
+    private void forgetPreparedStatements() {
+        tracker.prepared.removeAll(preparedHead);
+        preparedHead = PreparedStatements.NONE;
+        lastPreparedId = -1;
     }
 
     private static CloseReason map(final FlowCloseReason reason) {
@@ -444,8 +467,15 @@ final class MysqlConnection {
             quitSeen = true;
             return;
         }
-        if (command == COM_STMT_CLOSE || command == COM_STMT_SEND_LONG_DATA) {
+        if (command == COM_STMT_CLOSE) {
+            final int entry = preparedStatement(framer);
+            if (entry != PreparedStatements.NONE) {
+                preparedHead = tracker.prepared.remove(preparedHead, entry);
+            }
             return; // no response, so no event
+        }
+        if (command == COM_STMT_SEND_LONG_DATA) {
+            return; // no response, so no event; its data (a parameter's value) is never read
         }
         clearPending();
         final String name = commandName(command);
@@ -475,7 +505,12 @@ final class MysqlConnection {
             case COM_INIT_DB -> pendingDb.set(framer.kept(), 1, framer.keptLength() - 1);
             case COM_FIELD_LIST -> kind = K_FIELD_LIST;
             case COM_STATISTICS -> kind = K_STATISTICS;
-            case COM_STMT_FETCH -> kind = K_FETCH;
+            case COM_STMT_EXECUTE, COM_STMT_BULK_EXECUTE, COM_STMT_RESET -> runsPreparedStatement(framer, command);
+            case COM_STMT_FETCH -> {
+                kind = K_FETCH;
+                runsPreparedStatement(framer, command);
+            }
+            case COM_RESET_CONNECTION -> kind = K_RESET_CONNECTION;
             case COM_CHANGE_USER -> {
                 kind = K_CHANGE_USER;
                 parseChangeUser(framer);
@@ -543,6 +578,50 @@ final class MysqlConnection {
         tracker.counters.protocolErrors++;
         enterResync();
         return false;
+    }
+
+    /**
+     * The registry entry of the statement a {@code COM_STMT_*} command names (its id follows the
+     * command byte), or {@link PreparedStatements#NONE}.
+     */
+    private int preparedStatement(final PacketFramer framer) {
+        if (framer.keptLength() < 5) {
+            return PreparedStatements.NONE;
+        }
+        long id = framer.kept().getInt(1, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+        if (id == LAST_PREPARED_STATEMENT && lastPreparedId >= 0) {
+            id = lastPreparedId;
+        }
+        return tracker.prepared.find(serial, id);
+    }
+
+    /**
+     * The pending command runs a prepared statement: its event carries that statement's redacted
+     * text and digest (and, for an execution, its parameter count), or says the text is unknown.
+     * The parameters' values in the packet are never read.
+     */
+    private void runsPreparedStatement(final PacketFramer framer, final int command) {
+        final PreparedStatements prepared = tracker.prepared;
+        final int entry = preparedStatement(framer);
+        if (entry == PreparedStatements.NONE) {
+            unknownStatement = true;
+            tracker.counters.unknownPreparedStatements++;
+            return;
+        }
+        if (command == COM_STMT_EXECUTE || command == COM_STMT_BULK_EXECUTE) {
+            params = prepared.parameterCount(entry);
+        }
+        digest = prepared.digest(entry);
+        truncated = prepared.truncated(entry);
+        final int length = prepared.textLength(entry);
+        if (sqlBytes.length < length) {
+            // as keepStatement grows it: once per pooled connection, to what its statements need
+            sqlBytes = new byte[Math.min(tracker.event.sql.capacity(), Math.max(length, sqlBytes.length * 2))];
+        }
+        sqlLength = prepared.text(entry, sqlBytes);
+        if (sqlLength < 0) {
+            tracker.counters.preparedTextsLost++; // the digest still says which statement ran
+        }
     }
 
     private void parseChangeUser(final PacketFramer framer) {
@@ -804,6 +883,7 @@ final class MysqlConnection {
                     parseOk(framer, true);
                     info.user.set(pendingUser);
                     info.db.set(pendingDb);
+                    forgetPreparedStatements();
                     complete();
                 } else if (first == ERR) {
                     finishWithError(framer);
@@ -823,6 +903,8 @@ final class MysqlConnection {
             parseOk(framer, true);
             if (commandName == CMD_INIT_DB) {
                 info.db.set(pendingDb);
+            } else if (kind == K_RESET_CONNECTION) {
+                forgetPreparedStatements();
             }
             endOfResult();
         } else if (first == ERR) {
@@ -855,6 +937,11 @@ final class MysqlConnection {
     }
 
     private void onAfterColumns(final PacketFramer framer, final int first, final boolean terminator) {
+        if (terminator && (terminatorStatus(framer) & ServerStatus.CURSOR_EXISTS) != 0) {
+            // an execution that opened a cursor: only the definitions come now, rows come to fetches
+            onTerminator(framer);
+            return;
+        }
         if (terminator) {
             final boolean eof = deprecateEof == 0 || deprecateEof == UNKNOWN && framer.payloadLength() < 7;
             if (eof) {
@@ -887,6 +974,20 @@ final class MysqlConnection {
         } else {
             rows++; // 0x00 (empty first column), 0xFB (NULL) and long 0xFE rows are all rows
         }
+    }
+
+    /** The status flags of an EOF, or of an OK with a 0xFE header; 0 when they cannot be read. */
+    private int terminatorStatus(final PacketFramer framer) {
+        final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
+        r.skip(1);
+        if (framer.payloadLength() < 7) {
+            r.skip(2); // warnings
+        } else {
+            r.lenenc(); // affected rows
+            r.lenenc(); // last insert id
+        }
+        final int status = r.u16();
+        return r.overflow() ? 0 : status;
     }
 
     /** EOF (shorter than 7 bytes) or OK with a 0xFE header: the end of a result set. */
@@ -923,7 +1024,8 @@ final class MysqlConnection {
 
     private void onPrepareOk(final PacketFramer framer) {
         final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
-        r.skip(1 + 4); // status, statement id
+        r.skip(1); // status
+        final long statementId = r.u32();
         prepareColumns = r.u16();
         prepareParams = r.u16();
         r.skip(1);
@@ -933,6 +1035,12 @@ final class MysqlConnection {
         if (r.overflow()) {
             protocolError();
             return;
+        }
+        if (sqlLength >= 0) {
+            // remembered now: the column definitions that follow may yet be lost, the statement is not
+            preparedHead = tracker.prepared.add(preparedHead, serial, statementId, sqlBytes, sqlLength, digest,
+                truncated, prepareParams);
+            lastPreparedId = statementId;
         }
         if (prepareParams > 0) {
             columnsLeft = prepareParams;
@@ -1097,6 +1205,10 @@ final class MysqlConnection {
             flags |= QueryEvent.FLAG_RESYNC;
             resumedAfterResync = false;
         }
+        if (unknownStatement) {
+            flags |= QueryEvent.FLAG_UNKNOWN_STATEMENT;
+        }
+        e.params = params;
         e.spyglassFlags = flags;
         e.truncated = truncated;
         e.lossy = lossy;
@@ -1143,6 +1255,8 @@ final class MysqlConnection {
         columnsLeft = 0;
         prepareParams = prepareColumns = 0;
         prepareLastBlock = false;
+        params = -1;
+        unknownStatement = false;
         awaitingOptionalEof = false;
         fromClient.keep(true);
     }

@@ -24,6 +24,10 @@ public final class MysqlConversationTracker implements TcpFlowListener {
     final QueryEvent event;
     final SqlRedactor redactor = new SqlRedactor();
     final PayloadReader reader = new PayloadReader();
+    /** The prepared statements of this worker's connections. */
+    final PreparedStatements prepared = new PreparedStatements();
+    /** Names each opened connection once, so a pooled state never inherits another's statements. */
+    long connectionSerials;
 
     private final int maxConnections;
     /** The key the redactor was given, or null for plain redaction. */

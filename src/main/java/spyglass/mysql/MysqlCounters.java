@@ -31,6 +31,18 @@ public final class MysqlCounters {
     long orphanServerPackets;
     /** MariaDB progress-report packets (ERR with code 0xFFFF) skipped. */
     long progressReports;
+    /** Prepared-statement commands whose COM_STMT_PREPARE was not seen: reported, text unknown. */
+    long unknownPreparedStatements;
+    /** Executions whose prepared text the registry's ring had written over: reported by digest. */
+    long preparedTextsLost;
+
+    public long unknownPreparedStatements() {
+        return unknownPreparedStatements;
+    }
+
+    public long preparedTextsLost() {
+        return preparedTextsLost;
+    }
 
     public long connections() {
         return connections;

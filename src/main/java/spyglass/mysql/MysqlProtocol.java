@@ -53,6 +53,10 @@ final class MysqlProtocol {
     static final int COM_SET_OPTION = 0x1b;
     static final int COM_STMT_FETCH = 0x1c;
     static final int COM_RESET_CONNECTION = 0x1f;
+    /** MariaDB: one prepared statement run over many rows of parameters (batch inserts). */
+    static final int COM_STMT_BULK_EXECUTE = 0xfa;
+    /** MariaDB 10.2+: in COM_STMT_EXECUTE, "the statement this connection prepared last". */
+    static final long LAST_PREPARED_STATEMENT = 0xFFFF_FFFFL;
 
     /** Command names as written in {@code query.cmd}. */
     static final String CMD_QUERY = "query";
@@ -67,6 +71,7 @@ final class MysqlProtocol {
     static final String CMD_SET_OPTION = "set_option";
     static final String CMD_PREPARE = "prepare";
     static final String CMD_EXECUTE = "execute";
+    static final String CMD_BULK_EXECUTE = "bulk_execute";
     static final String CMD_STMT_CLOSE = "stmt_close";
     static final String CMD_STMT_RESET = "stmt_reset";
     static final String CMD_FETCH = "fetch";
@@ -97,6 +102,7 @@ final class MysqlProtocol {
             case COM_SET_OPTION -> CMD_SET_OPTION;
             case COM_STMT_FETCH -> CMD_FETCH;
             case COM_RESET_CONNECTION -> CMD_RESET_CONNECTION;
+            case COM_STMT_BULK_EXECUTE -> CMD_BULK_EXECUTE;
             default -> null;
         };
     }

@@ -113,11 +113,13 @@ public final class CaptureRecordEncoder {
     private static final Piece DB_DROPPED = Piece.of("\"db_dropped\"");
     private static final Piece NO_RESPONSE = Piece.of("\"no_response\"");
     private static final Piece RESYNC = Piece.of("\"resync\"");
+    private static final Piece UNKNOWN_STATEMENT = Piece.of("\"unknown_statement\"");
     private static final Piece PARAMS = Piece.of("],\"params\":");
     /** The server status bits and spyglass flags that have a name in "flags". */
     private static final int FLAGGED_STATUS = ServerStatus.IN_TRANS | ServerStatus.NO_GOOD_INDEX_USED
         | ServerStatus.NO_INDEX_USED | ServerStatus.QUERY_WAS_SLOW | ServerStatus.CURSOR_EXISTS | ServerStatus.DB_DROPPED;
-    private static final int FLAGGED_SPYGLASS = QueryEvent.FLAG_NO_RESPONSE | QueryEvent.FLAG_RESYNC;
+    private static final int FLAGGED_SPYGLASS = QueryEvent.FLAG_NO_RESPONSE | QueryEvent.FLAG_RESYNC
+        | QueryEvent.FLAG_UNKNOWN_STATEMENT;
     private static final Piece NO_FLAGS_PARAMS = Piece.of(",\"flags\":[],\"params\":");
     /** The ends of the line by truncated and lossy. */
     private static final Piece END_CLEAN = Piece.of(",\"truncated\":false,\"lossy\":false}\n");
@@ -250,6 +252,7 @@ public final class CaptureRecordEncoder {
         p = flag(b, p, flagsStart, status, ServerStatus.DB_DROPPED, DB_DROPPED);
         p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_NO_RESPONSE, NO_RESPONSE);
         p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_RESYNC, RESYNC);
+        p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_UNKNOWN_STATEMENT, UNKNOWN_STATEMENT);
         return put(b, p, PARAMS);
     }
 

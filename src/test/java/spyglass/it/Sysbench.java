@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * sysbench's OLTP workloads against a {@link MariaDbServer} over TCP on 127.0.0.1, with the text
- * protocol ({@code --db-ps-mode=disable}) so every statement travels as COM_QUERY. Small tables
- * by default (2 x 1000 rows) so prepare takes a second.
+ * sysbench's OLTP workloads against a {@link MariaDbServer} over TCP on 127.0.0.1, by default with
+ * the text protocol ({@code --db-ps-mode=disable}) so every statement travels as COM_QUERY, or with
+ * server-side prepared statements ({@link #preparedStatements}). Small tables by default (2 x 1000
+ * rows) so prepare takes a second.
  */
 public final class Sysbench {
 
@@ -18,6 +19,7 @@ public final class Sysbench {
     private int events = 20;
     private int timeSeconds;
     private Duration timeout = Duration.ofMinutes(5);
+    private String psMode = "disable";
 
     public Sysbench(MariaDbServer server) {
         this.server = server;
@@ -57,6 +59,12 @@ public final class Sysbench {
     }
 
     /** Creates and fills the tables of {@code test} (e.g. {@code oltp_read_write}). */
+    /** {@code --db-ps-mode=auto}: each thread prepares its statements once and executes them. */
+    public Sysbench preparedStatements() {
+        psMode = "auto";
+        return this;
+    }
+
     public String prepare(String test) {
         return phase(test, "prepare");
     }
@@ -78,7 +86,7 @@ public final class Sysbench {
                 "--mysql-user=" + MariaDbServer.USER,
                 "--mysql-password=" + MariaDbServer.PASSWORD,
                 "--mysql-db=sbtest",
-                "--db-ps-mode=disable",
+                "--db-ps-mode=" + psMode,
                 "--tables=" + tables,
                 "--table-size=" + tableSize,
                 "--threads=" + threads,

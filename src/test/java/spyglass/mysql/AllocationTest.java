@@ -56,13 +56,21 @@ class AllocationTest {
         final UnsafeBuffer updated = new UnsafeBuffer(packet(1, ok(1, 0, 0x23, 0)));
         final UnsafeBuffer failing = new UnsafeBuffer(packet(0, query("SELECT * FROM nope")));
         final UnsafeBuffer failed = new UnsafeBuffer(packet(1, err(1146, "42S02", "no such table")));
+        // a prepared statement: prepared once per connection, executed in the loop, closed at the end
+        final UnsafeBuffer prepare = new UnsafeBuffer(packet(0, command(0x16, "UPDATE t SET a = ? WHERE id = ? AND k = 'z'")));
+        final UnsafeBuffer prepared = new UnsafeBuffer(concat(packet(1, prepareOk(5, 0, 2, 0)), packet(2, columnDef("?")),
+            packet(3, columnDef("?")), packet(4, eof(0, 2))));
+        final UnsafeBuffer execute = new UnsafeBuffer(packet(0, payload().u8(0x17).u32(5).u8(0).u32(1).u8(0).u8(1)
+            .u8(8).u8(0).u8(8).u8(0).u64(7).u64(8).build()));
+        final UnsafeBuffer executed = new UnsafeBuffer(packet(1, ok(1, 0, 2, 0)));
+        final UnsafeBuffer closeStatement = new UnsafeBuffer(packet(0, payload().u8(0x19).u32(5).build()));
 
         final TcpFlow[] flows = new TcpFlow[8];
         for (int i = 0; i < flows.length; i++) {
             flows[i] = Conversation.flow("10.0.0.1:" + (40000 + i), "10.0.0.2:3306");
         }
         final int warmup = 30_000;
-        final int measured = 100_200; // 334 connections of 300 queries
+        final int measured = 100_200; // 334 connections of 401 queries
         long allocated = 0;
         for (int phase = 0; phase < 2; phase++) {
             final int cycles = phase == 0 ? warmup : measured;
@@ -75,6 +83,9 @@ class AllocationTest {
                 tracker.onData(flow, false, login, 0, login.capacity(), ts++);
                 tracker.onData(flow, true, loginResponse, 0, loginResponse.capacity(), ts++);
                 tracker.onData(flow, false, loginOk, 0, loginOk.capacity(), ts++);
+                tracker.onData(flow, true, prepare, 0, prepare.capacity(), ts++);
+                tracker.onData(flow, false, prepared, 0, prepared.capacity(), ts++);
+                queries++;
                 for (int i = 0; i < 100; i++) {
                     tracker.onData(flow, true, select, 0, select.capacity(), ts++);
                     // the response in two segments, split inside a packet
@@ -84,18 +95,23 @@ class AllocationTest {
                     tracker.onData(flow, false, updated, 0, updated.capacity(), ts++);
                     tracker.onData(flow, true, failing, 0, failing.capacity(), ts++);
                     tracker.onData(flow, false, failed, 0, failed.capacity(), ts++);
-                    queries += 3;
+                    tracker.onData(flow, true, execute, 0, execute.capacity(), ts++);
+                    tracker.onData(flow, false, executed, 0, executed.capacity(), ts++);
+                    queries += 4;
                 }
+                tracker.onData(flow, true, closeStatement, 0, closeStatement.capacity(), ts++);
                 tracker.onGap(flow, false, 10, ts++);
                 tracker.onFlowClose(flow, FlowCloseReason.FIN, ts++);
             }
             allocated = threads.getCurrentThreadAllocatedBytes() - before;
             if (phase == 1) {
-                assertEquals(measured, queries);
+                assertEquals(measured / 300 * 401, queries);
             }
         }
-        assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured + " queries");
-        assertEquals(130_200, tracker.counters().queries());
+        assertTrue(allocated < measured, "allocated " + allocated + " bytes for " + measured / 300 * 401 + " queries");
+        assertEquals((warmup / 300 + measured / 300) * 401, tracker.counters().queries());
         assertEquals(0, tracker.counters().protocolErrors());
+        assertEquals(0, tracker.counters().unknownPreparedStatements());
+        assertEquals(0, tracker.prepared.size()); // each connection's statement closed
     }
 }

@@ -74,6 +74,7 @@ final class Recorder implements EventSink {
         Q warnings(final int v) { warnings = v; return this; }
         Q status(final int v) { status = v; statusKnown = true; return this; }
         Q flags(final int v) { flags = v; return this; }
+        Q params(final int v) { params = v; return this; }
         Q truncated(final boolean v) { truncated = v; return this; }
         Q lossy(final boolean v) { lossy = v; return this; }
 

@@ -243,7 +243,7 @@ class CaptureRecordEncoderTest {
         q.spyglassFlags = 0xFF;
         enc.encodeQuery(q);
         assertEquals("[\"in_trans\",\"no_good_index_used\",\"no_index_used\",\"slow\",\"cursor_exists\",\"db_dropped\","
-            + "\"no_response\",\"resync\"]", parse().get("flags").toString());
+            + "\"no_response\",\"resync\",\"unknown_statement\"]", parse().get("flags").toString());
         q.serverStatus = ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.AUTOCOMMIT;
         q.spyglassFlags = 0;
         enc.encodeQuery(q);

@@ -105,6 +105,7 @@ class QueryFastPathTest {
         }
         flag(j, q.spyglassFlags, QueryEvent.FLAG_NO_RESPONSE, "no_response");
         flag(j, q.spyglassFlags, QueryEvent.FLAG_RESYNC, "resync");
+        flag(j, q.spyglassFlags, QueryEvent.FLAG_UNKNOWN_STATEMENT, "unknown_statement");
         j.endArray();
         j.name("params").numberOrNull(q.params);
         j.name("truncated").bool(q.truncated);

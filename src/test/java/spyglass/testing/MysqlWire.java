@@ -55,6 +55,10 @@ public final class MysqlWire {
         return u16((int) v).u16((int) (v >>> 16));
     }
 
+    public MysqlWire u64(final long v) {
+        return u32(v).u32(v >>> 32);
+    }
+
     public MysqlWire bytes(final byte[] b) {
         out.writeBytes(b);
         return this;
