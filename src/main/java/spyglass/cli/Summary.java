@@ -15,7 +15,7 @@ final class Summary {
         }
         sb.append(String.format(s.connections == 1 ? ", %,d connection" : ", %,d connections", s.connections));
         if (s.encryptedConnections > 0) {
-            sb.append(String.format(" (%,d encrypted, not decoded)", s.encryptedConnections));
+            sb.append(String.format(" (%,d encrypted, %,d bytes, not decoded)", s.encryptedConnections, s.encryptedBytes));
         }
         sb.append(String.format(", %,d queries (%,d errors)", s.queries, s.errors));
         if (s.gaps > 0 || s.resyncs > 0) {

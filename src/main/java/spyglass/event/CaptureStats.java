@@ -22,9 +22,13 @@ public final class CaptureStats {
     public long resyncs;
     public long connections;
     public long encryptedConnections;
+    /** Bytes of TLS connections, both ways: counted, never decoded. */
+    public long encryptedBytes;
     public long queries;
     public long errors;
     public long truncatedStatements;
+    /** Prepared-statement commands whose preparation was not seen: reported with their text unknown. */
+    public long unknownStatements;
     public long protocolErrors;
 
     public void reset() {
@@ -51,9 +55,11 @@ public final class CaptureStats {
         resyncs = other.resyncs;
         connections = other.connections;
         encryptedConnections = other.encryptedConnections;
+        encryptedBytes = other.encryptedBytes;
         queries = other.queries;
         errors = other.errors;
         truncatedStatements = other.truncatedStatements;
+        unknownStatements = other.unknownStatements;
         protocolErrors = other.protocolErrors;
     }
 }

@@ -220,7 +220,11 @@ final class MysqlConnection {
         } else {
             info.bytesOut += length;
         }
-        if (state == S_ENCRYPTED || state == S_COMPRESSED || state == S_DONE) {
+        if (state == S_ENCRYPTED) {
+            tracker.counters.encryptedBytes += length;
+            return;
+        }
+        if (state == S_COMPRESSED || state == S_DONE) {
             return;
         }
         if (state == S_RESYNC) {
@@ -249,6 +253,9 @@ final class MysqlConnection {
                 }
                 framer.next();
                 if (state == S_RESYNC || state == S_ENCRYPTED || state == S_COMPRESSED || state == S_DONE) {
+                    if (state == S_ENCRYPTED) {
+                        tracker.counters.encryptedBytes += len; // a TLS hello in the SSLRequest's segment
+                    }
                     return; // the rest of this chunk is not (or no longer) MySQL we can follow
                 }
             }

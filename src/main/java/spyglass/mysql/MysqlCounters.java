@@ -8,6 +8,8 @@ public final class MysqlCounters {
     long midstreamConnections;
     /** Connections that upgraded to TLS (SSLRequest seen): counted, never parsed. */
     long encryptedConnections;
+    /** Bytes of encrypted connections, both ways, from the SSLRequest on. */
+    long encryptedBytes;
     /** Connections that negotiated CLIENT_COMPRESS: counted, not parsed (yet). */
     long compressedConnections;
     /** Flows left untracked because {@link MysqlOptions#maxConnections} states were in use. */
@@ -54,6 +56,10 @@ public final class MysqlCounters {
 
     public long encryptedConnections() {
         return encryptedConnections;
+    }
+
+    public long encryptedBytes() {
+        return encryptedBytes;
     }
 
     public long compressedConnections() {

@@ -309,9 +309,11 @@ public final class CaptureRecordEncoder {
         j.name("resyncs").number(s.resyncs);
         j.name("connections").number(s.connections);
         j.name("encrypted_connections").number(s.encryptedConnections);
+        j.name("encrypted_bytes").number(s.encryptedBytes);
         j.name("queries").number(s.queries);
         j.name("errors").number(s.errors);
         j.name("truncated_statements").number(s.truncatedStatements);
+        j.name("unknown_statements").number(s.unknownStatements);
         j.name("protocol_errors").number(s.protocolErrors);
         j.endLine();
         return this;

@@ -77,6 +77,8 @@ public final class Worker {
         final MysqlCounters mysql = conversations.counters();
         stats.connections += mysql.connections();
         stats.encryptedConnections += mysql.encryptedConnections();
+        stats.encryptedBytes += mysql.encryptedBytes();
+        stats.unknownStatements += mysql.unknownPreparedStatements();
         stats.queries += mysql.queries();
         stats.errors += mysql.errors();
         stats.resyncs += mysql.resyncs();

@@ -543,6 +543,9 @@ class MysqlConversationTrackerTest {
                 false, (CLIENT_CAPS | SSL) & SERVER_CAPS, 1),
             close(c, CloseReason.FIN, 0, 0, 1, 1)), events);
         assertEquals(1, tracker.counters().encryptedConnections());
+        // everything after the SSLRequest, both ways: what the capture could not see
+        assertEquals(tlsHello.length + 6 + packet(0, query("SELECT 1")).length + packet(1, ok(0, 0, 2, 0)).length,
+            tracker.counters().encryptedBytes());
         assertEquals(0, tracker.counters().queries());
     }
 
