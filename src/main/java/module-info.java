@@ -5,6 +5,7 @@ module spyglass {
     requires org.agrona;
     requires info.picocli;
     requires jdk.management;
+    requires aircompressor;
     requires jdk.unsupported;
 
     opens spyglass.cli to info.picocli;
