@@ -361,6 +361,17 @@ final class CompressedStream {
         return inflate(how, array, at, wire, before) == before && isOneCommand(plainView, 0, before);
     }
 
+    /**
+     * Which algorithm compressed the payload of the compressed packet at {@code offset}, or null when
+     * it was sent as is (or is too short to tell): a zstd frame starts with its magic number.
+     */
+    static Algorithm algorithmOf(final DirectBuffer b, final int offset, final int length) {
+        if (length < HEADER_LENGTH + 4 || b.getInt(offset + 3, ByteOrder.LITTLE_ENDIAN) >>> 8 == 0) {
+            return null;
+        }
+        return b.getInt(offset + HEADER_LENGTH, ByteOrder.LITTLE_ENDIAN) == ZSTD_MAGIC ? Algorithm.ZSTD : Algorithm.ZLIB;
+    }
+
     private static boolean isOneCommand(final DirectBuffer b, final int offset, final int length) {
         if (length < MysqlProtocol.HEADER_LENGTH + 1) {
             return false;

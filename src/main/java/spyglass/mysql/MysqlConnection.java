@@ -47,7 +47,6 @@ final class MysqlConnection {
     static final int S_RESPONSE = 4;
     static final int S_RESYNC = 5;
     static final int S_ENCRYPTED = 6;
-    static final int S_COMPRESSED = 7;
     /** Nothing more to parse (login failed, or not MySQL). */
     static final int S_DONE = 8;
 
@@ -87,6 +86,14 @@ final class MysqlConnection {
     private final PacketFramer fromServer;
     private final StatementStream statements = new StatementStream(this);
     private final byte[] idScratch = new byte[2 * TcpFlow.MAX_ENDPOINT_TEXT + 1];
+    /**
+     * The compressed protocol's layer of each direction, made the first time this pooled state meets
+     * a compressed connection: the bytes on the wire go through it to the framers.
+     */
+    private CompressedStream clientInflow;
+    private CompressedStream serverInflow;
+    /** The connection speaks the compressed protocol: from the login's OK, or learnt mid-stream. */
+    private boolean compressed;
 
     private int state;
     private boolean connEmitted;
@@ -200,6 +207,7 @@ final class MysqlConnection {
         statements.abandon();
         forgetPreparedStatements();
         serial = ++tracker.connectionSerials;
+        compressed = false;
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
         quitSeen = false;
@@ -224,14 +232,76 @@ final class MysqlConnection {
             tracker.counters.encryptedBytes += length;
             return;
         }
-        if (state == S_COMPRESSED || state == S_DONE) {
+        if (state == S_DONE) {
             return;
         }
         if (state == S_RESYNC) {
-            if (!client || !plausibleCommandStart(buffer, offset, length)) {
+            if (!client || !resumesAt(buffer, offset, length)) {
                 return;
             }
             resume(ts);
+        }
+        if (compressed) {
+            (client ? clientInflow : serverInflow).feed(buffer, offset, length, ts);
+            if (state != S_RESYNC && (clientInflow.outOfStep() || serverInflow.outOfStep())) {
+                protocolError(); // a payload that does not inflate: wait for a command to start afresh
+            }
+            return;
+        }
+        frame(client, buffer, offset, length, ts);
+    }
+
+    /**
+     * Whether a client chunk, seen out of step, starts a command to pick the conversation up at:
+     * a plain one, or one whole compressed packet holding one (which also tells that the connection,
+     * whose login was not seen, compresses).
+     */
+    private boolean resumesAt(final DirectBuffer buffer, final int offset, final int length) {
+        if (!compressed && plausibleCommandStart(buffer, offset, length)) {
+            return true;
+        }
+        if (info.tls || length < CompressedStream.HEADER_LENGTH + HEADER_LENGTH + 1) {
+            return false;
+        }
+        inflows(CompressedStream.Algorithm.ZLIB);
+        if (!clientInflow.looksCompressed(buffer, offset, length)) {
+            return false;
+        }
+        final CompressedStream.Algorithm algorithm = CompressedStream.algorithmOf(buffer, offset, length);
+        if (!compressed) {
+            startCompression(algorithm != null ? algorithm : CompressedStream.Algorithm.ZLIB);
+        } else if (algorithm != null) {
+            clientInflow.algorithm(algorithm); // a guess made on a payload sent as is may have been wrong
+            serverInflow.algorithm(algorithm);
+        }
+        clientInflow.reset();
+        serverInflow.reset();
+        return true;
+    }
+
+    private void inflows(final CompressedStream.Algorithm algorithm) {
+        if (clientInflow == null) {
+            clientInflow = new CompressedStream(algorithm, (b, o, l, first, last) -> frame(true, b, o, l, last));
+            serverInflow = new CompressedStream(algorithm, (b, o, l, first, last) -> frame(false, b, o, l, last));
+        }
+    }
+
+    /** From here on both directions go through the compressed protocol's layer. */
+    private void startCompression(final CompressedStream.Algorithm algorithm) {
+        inflows(algorithm);
+        clientInflow.algorithm(algorithm);
+        serverInflow.algorithm(algorithm);
+        clientInflow.reset();
+        serverInflow.reset();
+        compressed = true;
+        info.compressed = true;
+        tracker.counters.compressedConnections++;
+    }
+
+    /** Cuts one direction's ordinary packet stream into packets and acts on each. */
+    private void frame(final boolean client, final DirectBuffer buffer, final int offset, final int length, final long ts) {
+        if (state == S_RESYNC || state == S_DONE) {
+            return; // inflated bytes after the packet that put us out of step
         }
         final PacketFramer framer = client ? fromClient : fromServer;
         int off = offset;
@@ -244,6 +314,7 @@ final class MysqlConnection {
             off += n;
             len -= n;
             if (framer.complete()) {
+                final boolean wasCompressed = compressed;
                 if (client) {
                     info.packetsIn += framer.physicalPackets();
                     onClientPacket(framer);
@@ -252,11 +323,18 @@ final class MysqlConnection {
                     onServerPacket(framer);
                 }
                 framer.next();
-                if (state == S_RESYNC || state == S_ENCRYPTED || state == S_COMPRESSED || state == S_DONE) {
+                if (state == S_RESYNC || state == S_ENCRYPTED || state == S_DONE) {
                     if (state == S_ENCRYPTED) {
                         tracker.counters.encryptedBytes += len; // a TLS hello in the SSLRequest's segment
                     }
                     return; // the rest of this chunk is not (or no longer) MySQL we can follow
+                }
+                if (compressed && !wasCompressed) {
+                    // the login's OK was the last plain packet: what follows it is compressed
+                    if (len > 0) {
+                        (client ? clientInflow : serverInflow).feed(buffer, off, len, ts);
+                    }
+                    return;
                 }
             }
         }
@@ -264,7 +342,7 @@ final class MysqlConnection {
 
     void onGap(final boolean client, final long timestampNanos) {
         switch (state) {
-            case S_ENCRYPTED, S_COMPRESSED, S_DONE, S_RESYNC -> {
+            case S_ENCRYPTED, S_DONE, S_RESYNC -> {
                 return;
             }
             case S_RESPONSE -> abandon();
@@ -764,12 +842,11 @@ final class MysqlConnection {
         final int first = framer.firstByte();
         if (first == OK) {
             learnSqlModeFromLoginOk(framer);
-            if ((info.capabilities & (CLIENT_COMPRESS | CLIENT_ZSTD_COMPRESSION_ALGORITHM)) != 0) {
-                info.compressed = true;
-                tracker.counters.compressedConnections++;
-                state = S_COMPRESSED;
-            } else {
-                state = S_IDLE;
+            state = S_IDLE;
+            if ((info.capabilities & CLIENT_ZSTD_COMPRESSION_ALGORITHM) != 0) {
+                startCompression(CompressedStream.Algorithm.ZSTD);
+            } else if ((info.capabilities & CLIENT_COMPRESS) != 0) {
+                startCompression(CompressedStream.Algorithm.ZLIB);
             }
             emitConn(framer.lastTimestamp());
         } else if (first == ERR) {

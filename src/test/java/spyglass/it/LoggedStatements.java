@@ -22,13 +22,14 @@ final class LoggedStatements {
     }
 
     /**
-     * Quoted strings and integers become {@code ?} and comment bodies go: enough for the
+     * Quoted strings, decimals and integers become {@code ?} and comment bodies go: enough for the
      * statements of sysbench, the {@code mariadb} CLI and Connector/J's set-up, and independent of
      * spyglass's lexer.
      */
     static String redacted(final String sql) {
         return COMMENT.matcher(sql).replaceAll("/* */")
-            .replaceAll("'[^']*'", "?").replaceAll("(?<![A-Za-z_0-9])\\d+(?![A-Za-z_0-9])", "?");
+            .replaceAll("'[^']*'", "?").replaceAll("(?<![A-Za-z_0-9.])\\d+\\.\\d+(?![A-Za-z_0-9])", "?")
+            .replaceAll("(?<![A-Za-z_0-9])\\d+(?![A-Za-z_0-9])", "?");
     }
 
     /** {@code Query} rows of the general log, redacted, per server thread id. */
@@ -54,6 +55,52 @@ final class LoggedStatements {
             }
         }
         return literals;
+    }
+
+    /** What the general log calls a command that runs a statement, and what spyglass calls it. */
+    private static final Map<String, String> STATEMENT_COMMANDS = Map.of("Query", "query", "Prepare", "prepare",
+        "Execute", "execute");
+
+    /**
+     * Every statement the general log shows ({@code Query}, {@code Prepare}, {@code Execute}, the last
+     * with its values in place), as "command redacted-text", per server thread id, in order.
+     */
+    static Map<Long, List<String>> commandsByThread(final List<GeneralLogRow> log) {
+        final Map<Long, List<String>> out = new HashMap<>();
+        for (final GeneralLogRow row : log) {
+            final String cmd = STATEMENT_COMMANDS.get(row.commandType());
+            if (cmd != null) {
+                out.computeIfAbsent(row.threadId(), k -> new ArrayList<>()).add(cmd + " " + redacted(row.argument()));
+            }
+        }
+        return out;
+    }
+
+    /** The same from a capture: its {@code query}, {@code prepare} and {@code execute} records. */
+    static Map<Long, List<String>> commandsByThread(final CaptureFile capture) {
+        final Map<Long, List<String>> out = new HashMap<>();
+        for (final JsonNode q : capture.ofType("query")) {
+            final String cmd = q.path("cmd").asText();
+            if (STATEMENT_COMMANDS.containsValue(cmd)) {
+                out.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>()).add(cmd + " " + q.path("sql").asText());
+            }
+        }
+        return out;
+    }
+
+    /** Quoted values of six or more characters in the general log's {@code Execute} rows. */
+    static List<String> executedValues(final List<GeneralLogRow> log) {
+        final List<String> values = new ArrayList<>();
+        final Pattern quoted = Pattern.compile("'([^']{6,})'");
+        for (final GeneralLogRow row : log) {
+            if ("Execute".equals(row.commandType())) {
+                final Matcher m = quoted.matcher(row.argument());
+                while (m.find()) {
+                    values.add(m.group(1));
+                }
+            }
+        }
+        return values;
     }
 
     /** The {@code sql} of a capture's {@code query} records, per thread id, in file order. */

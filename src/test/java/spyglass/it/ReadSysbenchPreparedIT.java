@@ -8,11 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import spyglass.cli.ReadRealCapturesTest;
 import spyglass.testing.CaptureFile;
@@ -26,10 +23,6 @@ import spyglass.testing.CaptureFile;
  */
 class ReadSysbenchPreparedIT {
     private static final Path ROOT = Path.of(System.getProperty("user.dir"));
-    /** What the general log calls a command, and what spyglass does. */
-    private static final Map<String, String> COMMANDS = Map.of("Query", "query", "Prepare", "prepare",
-        "Execute", "execute");
-
     /** Kept after the run (under target/) so a failure can be read with spyglass and tcpdump. */
     private final Path tmp = ROOT.resolve("target/it/ReadSysbenchPreparedIT");
 
@@ -58,36 +51,15 @@ class ReadSysbenchPreparedIT {
         assertEquals(0, result.exitCode(), result.stderr());
         final CaptureFile capture = CaptureFile.read(out);
 
-        final Map<Long, List<String>> expected = new HashMap<>();
-        final List<String> values = new ArrayList<>();
-        int executions = 0;
-        for (final GeneralLogRow row : log) {
-            final String cmd = COMMANDS.get(row.commandType());
-            if (cmd != null) {
-                expected.computeIfAbsent(row.threadId(), k -> new ArrayList<>())
-                    .add(cmd + " " + LoggedStatements.redacted(row.argument()));
-                if (cmd.equals("execute")) {
-                    executions++;
-                    // the general log shows an execution with its values in place: none may reach the file
-                    final java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([^']{6,})'").matcher(row.argument());
-                    while (m.find()) {
-                        values.add(m.group(1));
-                    }
-                }
-            }
-        }
-        final Map<Long, List<String>> actual = new HashMap<>();
-        final Set<String> reported = Set.of("query", "prepare", "execute");
+        final Map<Long, List<String>> expected = LoggedStatements.commandsByThread(log);
+        final List<String> values = LoggedStatements.executedValues(log);
+        final long executions = log.stream().filter(r -> "Execute".equals(r.commandType())).count();
         for (final JsonNode q : capture.ofType("query")) {
-            final String cmd = q.path("cmd").asText();
-            if (reported.contains(cmd)) {
-                actual.computeIfAbsent(q.path("thread_id").asLong(), k -> new ArrayList<>())
-                    .add(cmd + " " + q.path("sql").asText());
-            }
             assertTrue(q.path("error").isNull(), q.toString());
             assertFalse(q.path("lossy").asBoolean(), q.toString());
             assertFalse(q.path("flags").toString().contains("unknown_statement"), q.toString());
         }
+        final Map<Long, List<String>> actual = LoggedStatements.commandsByThread(capture);
         assertEquals(2, expected.size(), "two sysbench threads in the general log");
         assertTrue(executions >= 40 * 10, "sysbench ran its statements as executions: " + executions);
         assertEquals(expected, actual);

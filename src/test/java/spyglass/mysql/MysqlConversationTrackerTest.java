@@ -550,19 +550,6 @@ class MysqlConversationTrackerTest {
     }
 
     @Test
-    void compressionIsCountedNotParsed() {
-        final long caps = CLIENT_CAPS | COMPRESS;
-        final Conversation c = loggedIn(caps, "").client(100, packet(0, query("SELECT 1")))
-            .server(101, packet(1, ok(0, 0, 2, 0)));
-        final MysqlConversationTracker tracker = Conversation.tracker();
-        final List<Object> events = c.run(tracker);
-        assertEquals(2, events.size());
-        final Recorder.Conn conn = (Recorder.Conn) events.get(0);
-        assertEquals(true, conn.compressed());
-        assertEquals(1, tracker.counters().compressedConnections());
-    }
-
-    @Test
     void connectionWithNoLoginAndNoCommandStillGetsItsConnEvent() {
         final Conversation c = new Conversation().server(10, GREETING).close(FlowCloseReason.RST, 77);
         final List<Object> events = c.run(Conversation.tracker());
