@@ -229,6 +229,34 @@ public class ReadRealCapturesTest {
         assertTrue(capture.ofType("query").isEmpty());
         assertEquals(1, capture.only("capture_end").path("encrypted_connections").asLong());
         assertNoLiteralLeaks(capture, "TLS-SECRET", "Ssl_version");
+        // What the capture could not see, by tcpdump's count: every TCP payload byte but the
+        // greeting (the server's first) and the 36-byte SSLRequest (the client's first).
+        Assumptions.assumeTrue(TcpdumpTimeline.available(), "tcpdump is not installed (scripts/test installs it)");
+        final Process tcpdump = new ProcessBuilder("tcpdump", "-r", CAPTURES.resolve("tls/capture.pcap").toString(), "-nn", "-q")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String listing = new String(tcpdump.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertEquals(0, tcpdump.waitFor());
+        long total = 0;
+        long greeting = -1;
+        boolean sslRequestSeen = false;
+        final String server = "." + conn.path("server").asText().replaceAll(".*:", "") + " > ";
+        for (final String line : listing.lines().toList()) {
+            final long n = Long.parseLong(line.substring(line.lastIndexOf("tcp ") + 4).trim());
+            if (n == 0) {
+                continue;
+            }
+            if (line.contains(server) && greeting < 0) {
+                greeting = n;
+            } else if (!line.contains(server) && !sslRequestSeen) {
+                assertTrue(n >= 36, "the SSLRequest leads the client's first segment: " + line);
+                sslRequestSeen = true;
+                total += n - 36;
+            } else {
+                total += n;
+            }
+        }
+        assertTrue(total > 1000, "a TLS handshake and a query's worth: " + total);
+        assertEquals(total, capture.only("capture_end").path("encrypted_bytes").asLong());
     }
 
     private static List<String> flags(final JsonNode q) {
