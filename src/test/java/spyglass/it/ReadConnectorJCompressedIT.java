@@ -118,4 +118,44 @@ class ReadConnectorJCompressedIT {
         assertEquals(0, capture.only("capture_end").path("protocol_errors").asLong());
         ReadRealCapturesTest.assertNoLiteralLeaks(capture, secrets.toArray(new String[0]));
     }
+
+    /** The {@code mariadb} CLI with {@code --compress}: its zlib traffic reads as the general log does. */
+    @Test
+    void theMariadbCliCompressingIsReportedStatementForStatement() throws Exception {
+        Files.createDirectories(tmp);
+        final Path pcap = tmp.resolve("mariadb-compress.pcap");
+        final List<GeneralLogRow> log;
+        final int port;
+        try (MariaDbServer server = MariaDbServer.start()) {
+            port = server.port();
+            server.truncateGeneralLog();
+            final PacketRecorder recorder = PacketRecorder.start(pcap, port);
+            try (recorder) {
+                final StringBuilder script = new StringBuilder(
+                    "CREATE TABLE notes (id INT PRIMARY KEY, body TEXT);\n");
+                for (int i = 0; i < 20; i++) {
+                    // long repetitive values: compressed well, and several compressed packets' worth
+                    script.append("INSERT INTO notes VALUES (").append(i).append(", '")
+                        .append(("cli-compressed-secret-" + i + " ").repeat(200)).append("');\n");
+                }
+                script.append("SELECT id, body FROM notes WHERE id < 15 ORDER BY id;\n");
+                final ProcessResult cli = new MariaDbClient(server).option("--compress").script(script.toString());
+                assertEquals(0, cli.exitCode(), cli.stderr());
+            }
+            assertEquals(0, recorder.kernelDrops(), "tcpdump lost packets: " + recorder.stderr());
+            log = server.generalLog();
+        }
+        final Path out = tmp.resolve("mariadb-compress.jsonl");
+        final ProcessResult result = Tools.run(List.of(ROOT.resolve("scripts/spyglass").toString(), "read", "-p",
+            Integer.toString(port), "-o", out.toString(), pcap.toString()), null, Duration.ofMinutes(3));
+        assertEquals(0, result.exitCode(), result.stderr());
+        final CaptureFile capture = CaptureFile.read(out);
+        assertTrue(capture.only("conn").path("compressed").asBoolean());
+        assertEquals(LoggedStatements.commandsByThread(log), LoggedStatements.commandsByThread(capture));
+        final JsonNode select = capture.queries("query").stream()
+            .filter(q -> q.path("sql").asText().startsWith("SELECT id, body")).findFirst().orElseThrow();
+        assertEquals(15, select.path("rows").asInt(), select.toString());
+        assertEquals(0, capture.only("capture_end").path("protocol_errors").asLong());
+        ReadRealCapturesTest.assertNoLiteralLeaks(capture, "cli-compressed-secret");
+    }
 }
