@@ -94,6 +94,10 @@ final class MysqlConnection {
     private CompressedStream serverInflow;
     /** The connection speaks the compressed protocol: from the login's OK, or learnt mid-stream. */
     private boolean compressed;
+    /** Steps over a COM_QUERY's query attributes, whole in a segment or as they stream in. */
+    final QueryAttributes attributes = new QueryAttributes();
+    /** Learnt mid-stream: COM_QUERY payloads begin with a query-attributes block. */
+    private boolean attributesLearnt;
 
     private int state;
     private boolean connEmitted;
@@ -172,6 +176,11 @@ final class MysqlConnection {
         return resumedAfterResync;
     }
 
+    /** Whether a COM_QUERY here begins with a query-attributes block ahead of its text. */
+    boolean queryAttributes() {
+        return attributesLearnt || (info.capabilities & CLIENT_QUERY_ATTRIBUTES) != 0;
+    }
+
     int maxStatementBytes() {
         return tracker.event.sql.capacity();
     }
@@ -208,6 +217,7 @@ final class MysqlConnection {
         forgetPreparedStatements();
         serial = ++tracker.connectionSerials;
         compressed = false;
+        attributesLearnt = false;
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
         quitSeen = false;
@@ -258,6 +268,7 @@ final class MysqlConnection {
      */
     private boolean resumesAt(final DirectBuffer buffer, final int offset, final int length) {
         if (!compressed && plausibleCommandStart(buffer, offset, length)) {
+            attributesLearnt |= emptyAttributesAhead(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
             return true;
         }
         if (info.tls || length < CompressedStream.HEADER_LENGTH + HEADER_LENGTH + 1) {
@@ -420,9 +431,22 @@ final class MysqlConnection {
         }
         if (command == COM_QUERY || command == COM_STMT_PREPARE) {
             final int text = Math.min(payload, available) - 1;
+            if (emptyAttributesAhead(buffer, offset + HEADER_LENGTH, available)) {
+                return SqlRedactor.looksLikeStatement(buffer, offset + HEADER_LENGTH + 3, text - 2);
+            }
             return text > 0 && SqlRedactor.looksLikeStatement(buffer, offset + HEADER_LENGTH + 1, text);
         }
         return true;
+    }
+
+    /**
+     * A COM_QUERY whose text follows an empty query-attributes block (count 0, one set): how a MySQL
+     * 8 client that agreed CLIENT_QUERY_ATTRIBUTES sends a plain statement. No statement begins with
+     * a NUL byte, so this tells a connection whose login was not seen.
+     */
+    private static boolean emptyAttributesAhead(final DirectBuffer buffer, final int payload, final int length) {
+        return length > 3 && (buffer.getByte(payload) & 0xFF) == COM_QUERY && buffer.getByte(payload + 1) == 0
+            && buffer.getByte(payload + 2) == 1;
     }
 
     private void resume(final long ts) {
@@ -577,12 +601,12 @@ final class MysqlConnection {
         kind = K_GENERIC;
         switch (command) {
             case COM_QUERY -> {
-                if (!keepStatement(framer)) {
+                if (!keepStatement(framer, queryAttributes())) {
                     return;
                 }
             }
             case COM_STMT_PREPARE -> {
-                if (!keepStatement(framer)) {
+                if (!keepStatement(framer, false)) {
                     return;
                 }
                 kind = K_PREPARE;
@@ -612,13 +636,22 @@ final class MysqlConnection {
      * the redaction that went on while it streamed in; false when it proves the resync that led
      * here was wrong.
      */
-    private boolean keepStatement(final PacketFramer framer) {
-        final long statementLength = framer.payloadLength() - 1;
+    private boolean keepStatement(final PacketFramer framer, final boolean attributed) {
+        long statementLength = framer.payloadLength() - 1;
         final QueryEvent event = tracker.event;
         final SqlRedactor redactor;
         final int written;
         if (framer.wholeInChunk()) {
-            final int from = framer.chunkPayloadOffset() + 1;
+            int from = framer.chunkPayloadOffset() + 1;
+            if (attributed) {
+                attributes.begin();
+                final int block = attributes.skip(framer.chunk(), from, (int) statementLength);
+                if (!attributes.inText()) {
+                    return unreadableAttributes();
+                }
+                from += block;
+                statementLength -= block;
+            }
             if (resumedAfterResync && StatementStream.containsNul(framer.chunk(), from, (int) statementLength)) {
                 return wrongResync();
             }
@@ -626,6 +659,10 @@ final class MysqlConnection {
             redactor.backslashMode(backslashMode);
             written = redactor.redact(framer.chunk(), from, (int) statementLength, event.sql, 0, event.sql.capacity());
         } else if (statements.holds(statementLength)) {
+            if (statements.attributesUnreadable()) {
+                statements.abandon();
+                return unreadableAttributes();
+            }
             if (statements.sawNul()) {
                 statements.abandon();
                 return wrongResync();
@@ -636,13 +673,22 @@ final class MysqlConnection {
             // Not streamed (the packet began before the connection expected a command): what was
             // kept of it, marked cut when that is not all.
             statements.abandon();
-            final int length = (int) Math.min(Math.min(statementLength, tracker.maxStatementBytes), framer.keptLength() - 1);
-            if (resumedAfterResync && StatementStream.containsNul(framer.kept(), 1, length)) {
+            int from = 1;
+            if (attributed) {
+                attributes.begin();
+                from += attributes.skip(framer.kept(), 1, framer.keptLength() - 1);
+                if (!attributes.inText()) {
+                    return unreadableAttributes();
+                }
+                statementLength -= from - 1;
+            }
+            final int length = (int) Math.min(Math.min(statementLength, tracker.maxStatementBytes), framer.keptLength() - from);
+            if (resumedAfterResync && StatementStream.containsNul(framer.kept(), from, length)) {
                 return wrongResync();
             }
             redactor = tracker.redactor;
             redactor.backslashMode(backslashMode);
-            written = redactor.redact(framer.kept(), 1, length, event.sql, 0, event.sql.capacity(), statementLength > length);
+            written = redactor.redact(framer.kept(), from, length, event.sql, 0, event.sql.capacity(), statementLength > length);
         }
         if (written > sqlBytes.length) {
             sqlBytes = new byte[Math.min(event.sql.capacity(), Math.max(written, sqlBytes.length * 2))];
@@ -651,6 +697,16 @@ final class MysqlConnection {
         sqlLength = written;
         digest = redactor.digest();
         truncated = redactor.truncated();
+        return true;
+    }
+
+    /**
+     * A query-attributes block that breaks the protocol's rules: where its text begins is unknown, so
+     * none of the packet is read. The command is still reported (its timing, its result), text unknown.
+     */
+    private boolean unreadableAttributes() {
+        tracker.counters.protocolErrors++;
+        sqlLength = -1;
         return true;
     }
 

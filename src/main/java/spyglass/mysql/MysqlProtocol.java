@@ -20,6 +20,8 @@ final class MysqlProtocol {
     static final long CLIENT_DEPRECATE_EOF = 1L << 24;
     static final long CLIENT_OPTIONAL_RESULTSET_METADATA = 1L << 25;
     static final long CLIENT_ZSTD_COMPRESSION_ALGORITHM = 1L << 26;
+    /** MySQL 8.0.23+: COM_QUERY (and COM_STMT_EXECUTE) may carry query attributes. */
+    static final long CLIENT_QUERY_ATTRIBUTES = 1L << 27;
     static final long MARIADB_CLIENT_PROGRESS = 1L << 32;
     static final long MARIADB_CLIENT_CACHE_METADATA = 1L << 36;
 

@@ -17,6 +17,11 @@ final class StatementStream implements PayloadListener {
     private boolean redacting;
     private boolean checkNul;
     private boolean sawNul;
+    /** Stepping over a COM_QUERY's query attributes (the connection's {@link QueryAttributes}). */
+    private boolean skippingAttributes;
+    private boolean attributesUnreadable;
+    /** Bytes of the statement's payload that were attributes, not text. */
+    private long attributeBytes;
 
     StatementStream(final MysqlConnection connection) {
         this.connection = connection;
@@ -45,10 +50,30 @@ final class StatementStream implements PayloadListener {
             checkNul = connection.resumedAfterResync();
             sawNul = false;
             redacting = true;
+            skippingAttributes = command == MysqlProtocol.COM_QUERY && connection.queryAttributes();
+            attributesUnreadable = false;
+            attributeBytes = 0;
+            if (skippingAttributes) {
+                connection.attributes.begin();
+            }
             from++;
             n--;
         }
-        if (redacting && n > 0) {
+        if (redacting && skippingAttributes && n > 0) {
+            final QueryAttributes attributes = connection.attributes;
+            final int block = attributes.skip(src, from, n);
+            attributeBytes += block;
+            from += block;
+            n -= block;
+            if (attributes.inText()) {
+                skippingAttributes = false;
+            } else if (attributes.malformed()) {
+                skippingAttributes = false;
+                attributesUnreadable = true;
+                n = 0; // where the text begins is unknown: none of it is read
+            }
+        }
+        if (redacting && !skippingAttributes && !attributesUnreadable && n > 0) {
             if (checkNul && !sawNul) {
                 sawNul = containsNul(src, from, n);
             }
@@ -58,7 +83,13 @@ final class StatementStream implements PayloadListener {
 
     /** Whether the completed packet's statement was streamed whole, {@code statementLength} bytes of it. */
     boolean holds(final long statementLength) {
-        return redacting && redactor.streaming() && redactor.streamedBytes() == statementLength;
+        return redacting && redactor.streaming()
+            && (attributesUnreadable || !skippingAttributes && redactor.streamedBytes() == statementLength - attributeBytes);
+    }
+
+    /** Whether the streamed statement's query attributes broke the protocol's rules (see {@link QueryAttributes}). */
+    boolean attributesUnreadable() {
+        return attributesUnreadable;
     }
 
     /** Whether a raw NUL went by, when it was asked to look ({@link MysqlConnection#resumedAfterResync}). */
