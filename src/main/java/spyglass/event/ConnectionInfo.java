@@ -18,6 +18,16 @@ public final class ConnectionInfo {
     public boolean compressed;
     /** True when the connection's start (greeting and login) was not captured. */
     public boolean midstream;
+    /**
+     * Connect attributes a client sends at login that name the program and its driver
+     * ({@code program_name}, {@code _client_name}, {@code _client_version}); unknown when not sent.
+     * Every other attribute's value is hidden: only how many there were is kept.
+     */
+    public final TextField programName = new TextField(64);
+    public final TextField clientName = new TextField(64);
+    public final TextField clientVersion = new TextField(64);
+    /** Connect attributes sent besides those three, whose values are never kept; -1 when none were sent. */
+    public int hiddenAttributes = -1;
     /** Capabilities agreed at login (client & server), or 0 when the login was not seen. */
     public long capabilities;
 
@@ -42,6 +52,10 @@ public final class ConnectionInfo {
         compressed = false;
         midstream = false;
         capabilities = 0;
+        programName.clear();
+        clientName.clear();
+        clientVersion.clear();
+        hiddenAttributes = -1;
         openedNanos = 0;
         queries = errors = bytesIn = bytesOut = packetsIn = packetsOut = 0;
     }

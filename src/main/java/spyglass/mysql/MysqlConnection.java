@@ -561,8 +561,68 @@ final class MysqlConnection {
         } else {
             info.db.setEmpty();
         }
-        // Plugin name and connect attributes follow; not needed yet.
+        if ((clientCapabilities & CLIENT_PLUGIN_AUTH) != 0 && !r.overflow() && r.remaining() > 0) {
+            r.nulTerminatedLength(); // the auth plugin's name
+        }
+        if ((agreed & CLIENT_CONNECT_ATTRS) != 0 && !r.overflow() && r.remaining() > 0) {
+            readConnectAttributes(kept, r);
+        }
         state = S_AUTH;
+    }
+
+    private static final byte[] PROGRAM_NAME = "program_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CLIENT_NAME = "_client_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] CLIENT_VERSION = "_client_version".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * The login's connect attributes (int&lt;lenenc&gt; total length, then key and value as
+     * string&lt;lenenc&gt; each): the three that name the program and its driver are kept, the others
+     * only counted; their values (a host name, a pid, an application's own) never leave.
+     */
+    private void readConnectAttributes(final UnsafeBuffer kept, final PayloadReader r) {
+        final long total = r.lenenc();
+        final long end = r.position() + total;
+        int hidden = 0;
+        while (!r.overflow() && r.position() < end) {
+            final long keyLength = r.lenenc();
+            final int keyStart = r.position();
+            r.skip(keyLength);
+            final long valueLength = r.lenenc();
+            final int valueStart = r.position();
+            r.skip(valueLength);
+            if (r.overflow()) {
+                break; // cut (the login was kept in part): what was whole stays
+            }
+            final TextField field = attributeField(kept, keyStart, (int) keyLength);
+            if (field != null) {
+                field.set(kept, valueStart, (int) valueLength);
+            } else {
+                hidden++;
+            }
+        }
+        info.hiddenAttributes = hidden;
+    }
+
+    private TextField attributeField(final UnsafeBuffer kept, final int start, final int length) {
+        if (equalsAscii(kept, start, length, PROGRAM_NAME)) {
+            return info.programName;
+        }
+        if (equalsAscii(kept, start, length, CLIENT_NAME)) {
+            return info.clientName;
+        }
+        return equalsAscii(kept, start, length, CLIENT_VERSION) ? info.clientVersion : null;
+    }
+
+    private static boolean equalsAscii(final UnsafeBuffer buffer, final int start, final int length, final byte[] name) {
+        if (length != name.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buffer.getByte(start + i) != name[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void onCommand(final PacketFramer framer) {

@@ -78,6 +78,20 @@ public final class CaptureRecordEncoder {
         j.name("tls").bool(c.tls);
         j.name("compressed").bool(c.compressed);
         j.name("midstream").bool(c.midstream);
+        if (c.hiddenAttributes >= 0) {
+            j.name("connect_attrs").beginObject();
+            if (c.programName.isKnown()) {
+                text(j.name("program_name"), c.programName);
+            }
+            if (c.clientName.isKnown()) {
+                text(j.name("_client_name"), c.clientName);
+            }
+            if (c.clientVersion.isKnown()) {
+                text(j.name("_client_version"), c.clientVersion);
+            }
+            j.name("hidden").number(c.hiddenAttributes);
+            j.endObject();
+        }
         j.endLine();
         return this;
     }

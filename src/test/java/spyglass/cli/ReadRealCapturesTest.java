@@ -157,6 +157,10 @@ public class ReadRealCapturesTest {
     @Test
     void connectorJWithDeprecateEofIsRebuilt() throws Exception {
         final CaptureFile capture = read("connector-j");
+        // the driver names itself at login; its other connect attributes (pid, host, OS) stay hidden
+        final JsonNode attrs = capture.only("conn").path("connect_attrs");
+        assertEquals("MySQL Connector/J", attrs.path("_client_name").asText(), attrs.toString());
+        assertEquals(3, attrs.path("hidden").asInt(), attrs.toString());
         final JsonNode conn = capture.only("conn");
         assertEquals("spy", conn.path("user").asText());
         assertEquals("spydb", conn.path("db").asText());

@@ -92,6 +92,7 @@ final class Conversation {
     List<Object> run(final MysqlConversationTracker tracker, final long splitAt, final int pieceSize) {
         final Recorder recorder = (Recorder) tracker.sink;
         recorder.events.clear();
+        recorder.connectAttributes.clear();
         final TcpFlow flow = flow(CLIENT, SERVER);
         tracker.onFlowOpen(flow, handshakeSeen, openTs);
         long global = 0;

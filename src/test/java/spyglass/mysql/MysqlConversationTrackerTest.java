@@ -1,6 +1,7 @@
 package spyglass.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static spyglass.testing.MysqlWire.*;
 
 import java.util.List;
@@ -513,6 +514,20 @@ class MysqlConversationTrackerTest {
         assertEquals(q(400, "query", "billing").sql("SELECT * FROM nope", digestOf("SELECT * FROM nope"))
             .timing(10, 10, 0).think(80).bytes(23, len(packet(1, err(1146, "42S02",
                 "Table 'billing.nope' doesn't exist")))).error(1146, "42S02"), events.get(4));
+    }
+
+    @Test
+    void theProgramAndDriverAttributesAreKeptAndTheOthersOnlyCounted() {
+        final MysqlConversationTracker tracker = Conversation.tracker();
+        final List<Object> events = richConversation().run(tracker);
+        assertEquals(List.of("program_name=mysql _client_name=libmysql _client_version=8.0.36 hidden=2"),
+            ((Recorder) tracker.sink).connectAttributes);
+        assertFalse(events.toString().contains("tenant-secret") || events.toString().contains("24518"));
+        // without CLIENT_CONNECT_ATTRS there are none, and the event says nothing of them
+        final MysqlConversationTracker plain = Conversation.tracker();
+        loggedIn(CLIENT_CAPS, "").run(plain);
+        assertEquals(List.of("program_name=null _client_name=null _client_version=null hidden=-1"),
+            ((Recorder) plain.sink).connectAttributes);
     }
 
     // ------------------------------------------------------------------ login outcomes

@@ -138,7 +138,12 @@ final class Recorder implements EventSink {
         events.add(new Conn(timestampNanos, text(c.id), text(c.client), text(c.server), c.threadId,
             text(c.serverVersion), text(c.user), text(c.db), c.tls, c.compressed, c.midstream, c.capabilities,
             c.openedNanos));
+        connectAttributes.add("program_name=" + text(c.programName) + " _client_name=" + text(c.clientName)
+            + " _client_version=" + text(c.clientVersion) + " hidden=" + c.hiddenAttributes);
     }
+
+    /** Per conn event, the connect attributes it carried, as one line. */
+    final List<String> connectAttributes = new ArrayList<>();
 
     @Override
     public void onQuery(final QueryEvent query) {

@@ -164,7 +164,10 @@ public final class MysqlWire {
         }
         if ((caps & CONNECT_ATTRS) != 0) {
             final byte[] attrs = payload().lenencText("_client_name").lenencText("libmysql")
-                .lenencText("program_name").lenencText("mysql").build();
+                .lenencText("_pid").lenencText("24518")
+                .lenencText("program_name").lenencText("mysql")
+                .lenencText("_client_version").lenencText("8.0.36")
+                .lenencText("app_tenant").lenencText("tenant-secret-acme").build();
             w.lenenc(attrs.length).bytes(attrs);
         }
         return w.build();
