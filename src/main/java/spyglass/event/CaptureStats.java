@@ -29,6 +29,8 @@ public final class CaptureStats {
     public long truncatedStatements;
     /** Prepared-statement commands whose preparation was not seen: reported with their text unknown. */
     public long unknownStatements;
+    /** Replicas' connections (a binary-log request seen): their stream is counted, never read. */
+    public long replicaConnections;
     public long protocolErrors;
 
     public void reset() {
@@ -60,6 +62,7 @@ public final class CaptureStats {
         errors = other.errors;
         truncatedStatements = other.truncatedStatements;
         unknownStatements = other.unknownStatements;
+        replicaConnections = other.replicaConnections;
         protocolErrors = other.protocolErrors;
     }
 }

@@ -18,6 +18,11 @@ public final class QueryEvent {
      * executed, text unknown.
      */
     public static final int FLAG_UNKNOWN_STATEMENT = 0x4;
+    /**
+     * A replica's request for the binary log: the server streams it for as long as the connection
+     * lives, so the event is written at the request, and the stream is counted, never read.
+     */
+    public static final int FLAG_REPLICATION = 0x8;
 
     public static final int DEFAULT_SQL_CAPACITY = 64 * 1024;
 

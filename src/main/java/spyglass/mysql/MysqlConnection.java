@@ -49,6 +49,8 @@ final class MysqlConnection {
     static final int S_ENCRYPTED = 6;
     /** Nothing more to parse (login failed, or not MySQL). */
     static final int S_DONE = 8;
+    /** A replica's binary-log stream: counted, never read. */
+    static final int S_REPLICATION = 9;
 
     // What kind of response the pending command expects.
     private static final int K_GENERIC = 0;
@@ -151,6 +153,8 @@ final class MysqlConnection {
     private int params;
     /** The pending command runs a prepared statement whose preparation was not seen. */
     private boolean unknownStatement;
+    /** The pending command asks for the binary log. */
+    private boolean replication;
     private final TextField pendingDb = new TextField(256);
     private final TextField pendingUser = new TextField(128);
 
@@ -242,7 +246,7 @@ final class MysqlConnection {
             tracker.counters.encryptedBytes += length;
             return;
         }
-        if (state == S_DONE) {
+        if (state == S_DONE || state == S_REPLICATION) {
             return;
         }
         if (state == S_RESYNC) {
@@ -311,8 +315,8 @@ final class MysqlConnection {
 
     /** Cuts one direction's ordinary packet stream into packets and acts on each. */
     private void frame(final boolean client, final DirectBuffer buffer, final int offset, final int length, final long ts) {
-        if (state == S_RESYNC || state == S_DONE) {
-            return; // inflated bytes after the packet that put us out of step
+        if (state == S_RESYNC || state == S_DONE || state == S_REPLICATION) {
+            return; // inflated bytes after the packet that put us out of step, or a binary log
         }
         final PacketFramer framer = client ? fromClient : fromServer;
         int off = offset;
@@ -334,7 +338,7 @@ final class MysqlConnection {
                     onServerPacket(framer);
                 }
                 framer.next();
-                if (state == S_RESYNC || state == S_ENCRYPTED || state == S_DONE) {
+                if (state == S_RESYNC || state == S_ENCRYPTED || state == S_DONE || state == S_REPLICATION) {
                     if (state == S_ENCRYPTED) {
                         tracker.counters.encryptedBytes += len; // a TLS hello in the SSLRequest's segment
                     }
@@ -353,7 +357,7 @@ final class MysqlConnection {
 
     void onGap(final boolean client, final long timestampNanos) {
         switch (state) {
-            case S_ENCRYPTED, S_DONE, S_RESYNC -> {
+            case S_ENCRYPTED, S_DONE, S_RESYNC, S_REPLICATION -> {
                 return;
             }
             case S_RESPONSE -> abandon();
@@ -680,6 +684,14 @@ final class MysqlConnection {
                 runsPreparedStatement(framer, command);
             }
             case COM_RESET_CONNECTION -> kind = K_RESET_CONNECTION;
+            case COM_BINLOG_DUMP, COM_BINLOG_DUMP_GTID -> {
+                // a replica: the answer is the binary log, for as long as the connection lives
+                replication = true;
+                tracker.counters.replicaConnections++;
+                emitQuery(false, true);
+                state = S_REPLICATION;
+                return;
+            }
             case COM_CHANGE_USER -> {
                 kind = K_CHANGE_USER;
                 parseChangeUser(framer);
@@ -1408,6 +1420,9 @@ final class MysqlConnection {
         if (unknownStatement) {
             flags |= QueryEvent.FLAG_UNKNOWN_STATEMENT;
         }
+        if (replication) {
+            flags |= QueryEvent.FLAG_REPLICATION;
+        }
         e.params = params;
         e.spyglassFlags = flags;
         e.truncated = truncated;
@@ -1457,6 +1472,7 @@ final class MysqlConnection {
         prepareLastBlock = false;
         params = -1;
         unknownStatement = false;
+        replication = false;
         awaitingOptionalEof = false;
         fromClient.keep(true);
     }

@@ -33,10 +33,16 @@ public final class MysqlCounters {
     long orphanServerPackets;
     /** MariaDB progress-report packets (ERR with code 0xFFFF) skipped. */
     long progressReports;
+    /** Connections that asked for the binary log: replicas, whose stream is counted, never read. */
+    long replicaConnections;
     /** Prepared-statement commands whose COM_STMT_PREPARE was not seen: reported, text unknown. */
     long unknownPreparedStatements;
     /** Executions whose prepared text the registry's ring had written over: reported by digest. */
     long preparedTextsLost;
+
+    public long replicaConnections() {
+        return replicaConnections;
+    }
 
     public long unknownPreparedStatements() {
         return unknownPreparedStatements;

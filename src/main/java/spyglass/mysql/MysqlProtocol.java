@@ -47,6 +47,10 @@ final class MysqlProtocol {
     static final int COM_DEBUG = 0x0d;
     static final int COM_PING = 0x0e;
     static final int COM_CHANGE_USER = 0x11;
+    /** Replication: a replica asks for the binary log from a position (or GTID set); it streams for ever. */
+    static final int COM_BINLOG_DUMP = 0x12;
+    static final int COM_REGISTER_SLAVE = 0x15;
+    static final int COM_BINLOG_DUMP_GTID = 0x1e;
     static final int COM_STMT_PREPARE = 0x16;
     static final int COM_STMT_EXECUTE = 0x17;
     static final int COM_STMT_SEND_LONG_DATA = 0x18;
@@ -78,6 +82,9 @@ final class MysqlProtocol {
     static final String CMD_STMT_RESET = "stmt_reset";
     static final String CMD_FETCH = "fetch";
     static final String CMD_LONG_DATA = "long_data";
+    static final String CMD_BINLOG_DUMP = "binlog_dump";
+    static final String CMD_BINLOG_DUMP_GTID = "binlog_dump_gtid";
+    static final String CMD_REGISTER_REPLICA = "register_replica";
     static final String CMD_QUIT = "quit";
     static final String CMD_UNKNOWN = "unknown";
 
@@ -96,6 +103,9 @@ final class MysqlProtocol {
             case COM_DEBUG -> CMD_DEBUG;
             case COM_PING -> CMD_PING;
             case COM_CHANGE_USER -> CMD_CHANGE_USER;
+            case COM_BINLOG_DUMP -> CMD_BINLOG_DUMP;
+            case COM_REGISTER_SLAVE -> CMD_REGISTER_REPLICA;
+            case COM_BINLOG_DUMP_GTID -> CMD_BINLOG_DUMP_GTID;
             case COM_STMT_PREPARE -> CMD_PREPARE;
             case COM_STMT_EXECUTE -> CMD_EXECUTE;
             case COM_STMT_SEND_LONG_DATA -> CMD_LONG_DATA;

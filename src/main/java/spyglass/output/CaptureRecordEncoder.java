@@ -128,12 +128,13 @@ public final class CaptureRecordEncoder {
     private static final Piece NO_RESPONSE = Piece.of("\"no_response\"");
     private static final Piece RESYNC = Piece.of("\"resync\"");
     private static final Piece UNKNOWN_STATEMENT = Piece.of("\"unknown_statement\"");
+    private static final Piece REPLICATION = Piece.of("\"replication\"");
     private static final Piece PARAMS = Piece.of("],\"params\":");
     /** The server status bits and spyglass flags that have a name in "flags". */
     private static final int FLAGGED_STATUS = ServerStatus.IN_TRANS | ServerStatus.NO_GOOD_INDEX_USED
         | ServerStatus.NO_INDEX_USED | ServerStatus.QUERY_WAS_SLOW | ServerStatus.CURSOR_EXISTS | ServerStatus.DB_DROPPED;
     private static final int FLAGGED_SPYGLASS = QueryEvent.FLAG_NO_RESPONSE | QueryEvent.FLAG_RESYNC
-        | QueryEvent.FLAG_UNKNOWN_STATEMENT;
+        | QueryEvent.FLAG_UNKNOWN_STATEMENT | QueryEvent.FLAG_REPLICATION;
     private static final Piece NO_FLAGS_PARAMS = Piece.of(",\"flags\":[],\"params\":");
     /** The ends of the line by truncated and lossy. */
     private static final Piece END_CLEAN = Piece.of(",\"truncated\":false,\"lossy\":false}\n");
@@ -267,6 +268,7 @@ public final class CaptureRecordEncoder {
         p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_NO_RESPONSE, NO_RESPONSE);
         p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_RESYNC, RESYNC);
         p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_UNKNOWN_STATEMENT, UNKNOWN_STATEMENT);
+        p = flag(b, p, flagsStart, spyglassFlags, QueryEvent.FLAG_REPLICATION, REPLICATION);
         return put(b, p, PARAMS);
     }
 
@@ -328,6 +330,7 @@ public final class CaptureRecordEncoder {
         j.name("errors").number(s.errors);
         j.name("truncated_statements").number(s.truncatedStatements);
         j.name("unknown_statements").number(s.unknownStatements);
+        j.name("replica_connections").number(s.replicaConnections);
         j.name("protocol_errors").number(s.protocolErrors);
         j.endLine();
         return this;

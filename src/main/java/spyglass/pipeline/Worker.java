@@ -79,6 +79,7 @@ public final class Worker {
         stats.encryptedConnections += mysql.encryptedConnections();
         stats.encryptedBytes += mysql.encryptedBytes();
         stats.unknownStatements += mysql.unknownPreparedStatements();
+        stats.replicaConnections += mysql.replicaConnections();
         stats.queries += mysql.queries();
         stats.errors += mysql.errors();
         stats.resyncs += mysql.resyncs();

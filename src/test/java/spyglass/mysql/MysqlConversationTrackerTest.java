@@ -530,6 +530,31 @@ class MysqlConversationTrackerTest {
             ((Recorder) plain.sink).connectAttributes);
     }
 
+    @Test
+    void aReplicaIsNotedAndItsBinaryLogSkipped() {
+        final byte[] register = packet(0, payload().u8(0x15).u32(2).u8(0).u8(0).u8(0).u16(3306).u32(0).u32(0).build());
+        final byte[] dump = packet(0, payload().u8(0x12).u32(4).u16(0).u32(2).text("mysql-bin.000001").build());
+        // binary-log events: 0x00 then the event, which holds row images (values)
+        final byte[] events = concat(packet(1, payload().u8(0).text("row-image-secret-1").build()),
+            packet(2, payload().u8(0).text("row-image-secret-2").build()));
+        final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, register).server(101, packet(1, ok(0, 0, 2, 0)))
+            .client(200, dump).server(210, events).server(300, events);
+        final MysqlConversationTracker tracker = Conversation.tracker();
+        final List<Object> all = c.run(tracker);
+        assertEquals(4, all.size(), all.toString());
+        assertEquals("register_replica", ((Recorder.Q) all.get(1)).cmd);
+        final Recorder.Q binlog = (Recorder.Q) all.get(2);
+        assertEquals("binlog_dump", binlog.cmd);
+        assertEquals(QueryEvent.FLAG_REPLICATION | QueryEvent.FLAG_NO_RESPONSE, binlog.flags);
+        assertEquals(1, tracker.counters().replicaConnections());
+        assertEquals(0, tracker.counters().protocolErrors());
+        assertEquals(0, tracker.counters().orphanServerPackets());
+        assertFalse(all.toString().contains("row-image-secret"));
+        // the stream still counts in the connection's totals
+        assertEquals(len(GREETING, LOGIN_OK, packet(1, ok(0, 0, 2, 0)), events, events),
+            ((Recorder.Close) all.get(3)).bytesOut());
+    }
+
     // ------------------------------------------------------------------ login outcomes
 
     @Test

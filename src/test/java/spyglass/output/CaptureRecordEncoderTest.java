@@ -243,7 +243,7 @@ class CaptureRecordEncoderTest {
         q.spyglassFlags = 0xFF;
         enc.encodeQuery(q);
         assertEquals("[\"in_trans\",\"no_good_index_used\",\"no_index_used\",\"slow\",\"cursor_exists\",\"db_dropped\","
-            + "\"no_response\",\"resync\",\"unknown_statement\"]", parse().get("flags").toString());
+            + "\"no_response\",\"resync\",\"unknown_statement\",\"replication\"]", parse().get("flags").toString());
         q.serverStatus = ServerStatus.MORE_RESULTS_EXISTS | ServerStatus.AUTOCOMMIT;
         q.spyglassFlags = 0;
         enc.encodeQuery(q);
@@ -310,7 +310,8 @@ class CaptureRecordEncoderTest {
         final List<String> expected = List.of("type", "ts", "packets", "bytes", "tcp_segments", "malformed", "non_tcp",
             "kernel_drops", "ring_drops", "flows_open", "flows_total", "flows_evicted", "gaps", "gap_bytes",
             "out_of_order_segments", "retransmitted_segments", "resyncs", "connections", "encrypted_connections",
-            "encrypted_bytes", "queries", "errors", "truncated_statements", "unknown_statements", "protocol_errors");
+            "encrypted_bytes", "queries", "errors", "truncated_statements", "unknown_statements", "replica_connections",
+            "protocol_errors");
         assertEquals(fields.length + 2, expected.size(), "every CaptureStats field is written");
         for (final String type : new String[] {"stats", "capture_end"}) {
             if (type.equals("stats")) {

@@ -106,6 +106,7 @@ class QueryFastPathTest {
         flag(j, q.spyglassFlags, QueryEvent.FLAG_NO_RESPONSE, "no_response");
         flag(j, q.spyglassFlags, QueryEvent.FLAG_RESYNC, "resync");
         flag(j, q.spyglassFlags, QueryEvent.FLAG_UNKNOWN_STATEMENT, "unknown_statement");
+        flag(j, q.spyglassFlags, QueryEvent.FLAG_REPLICATION, "replication");
         j.endArray();
         j.name("params").numberOrNull(q.params);
         j.name("truncated").bool(q.truncated);
@@ -209,7 +210,7 @@ class QueryFastPathTest {
         q.warnings = r.nextBoolean() ? 0 : r.nextInt();
         q.serverStatusKnown = r.nextBoolean();
         q.serverStatus = r.nextBoolean() ? ServerStatus.AUTOCOMMIT : r.nextInt(0x10000);
-        q.spyglassFlags = r.nextInt(4) == 0 ? r.nextInt(8) : 0;
+        q.spyglassFlags = r.nextInt(4) == 0 ? r.nextInt(16) : 0;
         q.params = (int) randomNumber(r);
         q.truncated = r.nextBoolean();
         q.lossy = r.nextBoolean();
