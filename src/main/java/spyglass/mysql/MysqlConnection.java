@@ -654,7 +654,7 @@ final class MysqlConnection {
         final String name = commandName(command);
         if (name == null) {
             tracker.counters.unknownCommands++;
-            commandName = CMD_UNKNOWN;
+            commandName = unknownCommandName(command);
         } else {
             commandName = name;
         }

@@ -86,7 +86,19 @@ final class MysqlProtocol {
     static final String CMD_BINLOG_DUMP_GTID = "binlog_dump_gtid";
     static final String CMD_REGISTER_REPLICA = "register_replica";
     static final String CMD_QUIT = "quit";
-    static final String CMD_UNKNOWN = "unknown";
+    /** {@code unknown_0x20} and so on: an unknown command is reported by its number, made once. */
+    private static final String[] UNKNOWN_BY_NUMBER = new String[256];
+
+    static {
+        for (int i = 0; i < UNKNOWN_BY_NUMBER.length; i++) {
+            UNKNOWN_BY_NUMBER[i] = String.format("unknown_0x%02x", i);
+        }
+    }
+
+    /** The name an unknown command byte is reported under. */
+    static String unknownCommandName(final int command) {
+        return UNKNOWN_BY_NUMBER[command & 0xFF];
+    }
 
     private MysqlProtocol() {
     }

@@ -352,13 +352,13 @@ class MysqlConversationTrackerTest {
     }
 
     @Test
-    void unknownCommandIsNamedUnknownAndCounted() {
+    void unknownCommandIsNamedByItsNumberAndCounted() {
         final byte[] errPacket = packet(1, err(1047, "08S01", "Unknown command"));
         final Conversation c = loggedIn(CLIENT_CAPS, "").client(100, packet(0, new byte[] {0x7a, 1, 2}))
             .server(101, errPacket);
         final MysqlConversationTracker tracker = Conversation.tracker();
         final List<Object> events = c.run(tracker);
-        assertEquals(q(100, "unknown", "").timing(1, 1, 0).bytes(7, errPacket.length).error(1047, "08S01"),
+        assertEquals(q(100, "unknown_0x7a", "").timing(1, 1, 0).bytes(7, errPacket.length).error(1047, "08S01"),
             events.get(1));
         assertEquals(1, tracker.counters().unknownCommands());
     }
