@@ -555,6 +555,36 @@ class MysqlConversationTrackerTest {
             ((Recorder.Close) all.get(3)).bytesOut());
     }
 
+    /**
+     * caching_sha2_password's full authentication without TLS, as MySQL 8 documents it: the server
+     * asks for it (0x01 0x04), the client asks for the public key (0x02), the server sends it (0x01
+     * then the PEM), the client sends the password encrypted with it, then OK. None of it is read.
+     */
+    @Test
+    void cachingSha2FullAuthenticationWithTheServersPublicKey() {
+        final byte[] pem = ("-----BEGIN PUBLIC KEY-----\n" + "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA".repeat(8)
+            + "\n-----END PUBLIC KEY-----\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] encrypted = new byte[256];
+        for (int i = 0; i < encrypted.length; i++) {
+            encrypted[i] = (byte) (i * 37 + 11);
+        }
+        final long caps = CLIENT_CAPS | CONNECT_WITH_DB;
+        final Conversation c = new Conversation().server(10, GREETING).client(20, loginPacket(caps, "shop"))
+            .server(30, packet(2, new byte[] {1, 4})) // perform full authentication
+            .client(40, packet(3, new byte[] {2})) // request the public key
+            .server(50, packet(4, concat(new byte[] {1}, pem)))
+            .client(60, packet(5, encrypted))
+            .server(70, packet(6, ok(0, 0, 2, 0)))
+            .client(100, packet(0, query("SELECT 1"))).server(101, packet(1, ok(0, 0, 2, 0)));
+        final MysqlConversationTracker tracker = Conversation.tracker();
+        final List<Object> events = c.run(tracker);
+        assertEquals(3, events.size(), events.toString());
+        assertEquals(70, ((Recorder.Conn) events.get(0)).ts());
+        assertEquals("shop", ((Recorder.Conn) events.get(0)).db());
+        assertEquals("SELECT ?", ((Recorder.Q) events.get(1)).sql);
+        assertEquals(0, tracker.counters().protocolErrors());
+    }
+
     // ------------------------------------------------------------------ login outcomes
 
     @Test
