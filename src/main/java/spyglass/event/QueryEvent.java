@@ -42,6 +42,13 @@ public final class QueryEvent {
     public long thinkNanos = -1;
     /** Rows returned (result sets), or -1 when the response had none. */
     public long rows = -1;
+    /**
+     * Results in the response (each OK, ERR or result set, counted as it ends): 1 for most commands,
+     * one per statement for a multi-statement COM_QUERY, the result sets and the final OK of a CALL;
+     * -1 when the response was not seen whole. The record is the whole command: rows, affected rows
+     * and warnings are summed over its results, the status is the last one's.
+     */
+    public int results = -1;
     /** Affected rows from OK, or -1 when the response was not an OK. */
     public long affectedRows = -1;
     public long lastInsertId;
@@ -80,6 +87,7 @@ public final class QueryEvent {
         digest = 0;
         latencyNanos = ttfbNanos = transferNanos = thinkNanos = -1;
         rows = -1;
+        results = -1;
         affectedRows = -1;
         lastInsertId = 0;
         bytesIn = bytesOut = 0;

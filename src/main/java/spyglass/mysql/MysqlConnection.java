@@ -155,6 +155,8 @@ final class MysqlConnection {
     private boolean unknownStatement;
     /** The pending command asks for the binary log. */
     private boolean replication;
+    /** Results of the pending command's response ended so far (multi-statements, CALL). */
+    private int results;
     private final TextField pendingDb = new TextField(256);
     private final TextField pendingUser = new TextField(128);
 
@@ -1227,6 +1229,7 @@ final class MysqlConnection {
     }
 
     private void endOfResult() {
+        results++;
         if (serverStatusKnown && (serverStatus & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
             responseState = R_FIRST; // another result of the same command follows
         } else {
@@ -1319,6 +1322,7 @@ final class MysqlConnection {
             framer.kept().getBytes(4, sqlState, 0, 5);
             sqlStateLength = 5;
         }
+        results++; // an error ends the command: statements after it in a multi-statement do not run
         complete();
     }
 
@@ -1399,6 +1403,7 @@ final class MysqlConnection {
         }
         e.thinkNanos = think;
         e.rows = rows;
+        e.results = lossy || noResponse ? -1 : Math.max(results, 1);
         e.affectedRows = affectedRows;
         e.lastInsertId = lastInsertId;
         e.bytesIn = requestBytes;
@@ -1473,6 +1478,7 @@ final class MysqlConnection {
         params = -1;
         unknownStatement = false;
         replication = false;
+        results = 0;
         awaitingOptionalEof = false;
         fromClient.keep(true);
     }

@@ -111,6 +111,7 @@ public final class CaptureRecordEncoder {
     private static final Piece TRANSFER = Piece.of(",\"transfer_us\":");
     private static final Piece THINK = Piece.of(",\"think_us\":");
     private static final Piece ROWS = Piece.of(",\"rows\":");
+    private static final Piece RESULTS = Piece.of(",\"results\":");
     private static final Piece AFFECTED = Piece.of(",\"affected\":");
     private static final Piece BYTES_IN = Piece.of(",\"bytes_in\":");
     private static final Piece BYTES_OUT = Piece.of(",\"bytes_out\":");
@@ -224,6 +225,7 @@ public final class CaptureRecordEncoder {
         p = JsonLineEncoder.putMicrosOrNull(b, put(b, p, TRANSFER), q.transferNanos);
         p = JsonLineEncoder.putMicrosOrNull(b, put(b, p, THINK), q.thinkNanos);
         p = JsonLineEncoder.putLongOrNull(b, put(b, p, ROWS), q.rows);
+        p = JsonLineEncoder.putLongOrNull(b, put(b, p, RESULTS), q.results);
         p = JsonLineEncoder.putLongOrNull(b, put(b, p, AFFECTED), q.affectedRows);
         p = JsonLineEncoder.putLong(b, put(b, p, BYTES_IN), q.bytesIn);
         return JsonLineEncoder.putLong(b, put(b, p, BYTES_OUT), q.bytesOut);

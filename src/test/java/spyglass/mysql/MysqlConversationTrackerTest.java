@@ -258,6 +258,9 @@ class MysqlConversationTrackerTest {
             .bytes(4 + 1 + sql.length(), resp.length).warnings(1).status(2), events.get(1));
         assertEquals("SELECT ?", ((Recorder.Q) events.get(2)).sql);
         assertEquals(1, ((Recorder.Q) events.get(2)).rows);
+        // one event per COM_QUERY, which says how many results (here statements) it held
+        assertEquals(3, ((Recorder.Q) events.get(1)).results);
+        assertEquals(1, ((Recorder.Q) events.get(2)).results);
     }
 
     // ------------------------------------------------------------------ other commands

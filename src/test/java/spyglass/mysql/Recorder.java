@@ -52,6 +52,8 @@ final class Recorder implements EventSink {
         boolean statusKnown;
         int flags;
         int params = -1;
+        /** Not part of equality (older expectations predate it): checked by its own asserts. */
+        int results = -1;
         boolean truncated;
         boolean lossy;
 
@@ -105,6 +107,7 @@ final class Recorder implements EventSink {
             q.statusKnown = e.serverStatusKnown;
             q.flags = e.spyglassFlags;
             q.params = e.params;
+            q.results = e.results;
             q.truncated = e.truncated;
             q.lossy = e.lossy;
             return q;

@@ -159,7 +159,7 @@ class CaptureRecordEncoderTest {
         enc.encodeQuery(query(connection()));
         final JsonNode n = parse();
         assertEquals(List.of("type", "ts", "conn", "thread_id", "user", "db", "cmd", "sql", "digest", "latency_us",
-            "ttfb_us", "transfer_us", "think_us", "rows", "affected", "bytes_in", "bytes_out", "error", "warnings",
+            "ttfb_us", "transfer_us", "think_us", "rows", "results", "affected", "bytes_in", "bytes_out", "error", "warnings",
             "flags", "params", "truncated", "lossy"), names(n));
         assertEquals("query", n.get("type").textValue());
         assertEquals(TS_TEXT, n.get("ts").textValue());

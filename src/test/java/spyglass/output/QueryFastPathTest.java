@@ -75,6 +75,7 @@ class QueryFastPathTest {
         j.name("transfer_us").microsOrNull(q.transferNanos);
         j.name("think_us").microsOrNull(q.thinkNanos);
         j.name("rows").numberOrNull(q.rows);
+        j.name("results").numberOrNull(q.results);
         j.name("affected").numberOrNull(q.affectedRows);
         j.name("bytes_in").number(q.bytesIn);
         j.name("bytes_out").number(q.bytesOut);
@@ -197,6 +198,7 @@ class QueryFastPathTest {
         q.transferNanos = randomNumber(r);
         q.thinkNanos = randomNumber(r);
         q.rows = randomNumber(r);
+        q.results = r.nextInt(4) == 0 ? -1 : r.nextInt(4) == 0 ? Integer.MAX_VALUE : 1 + r.nextInt(3);
         q.affectedRows = randomNumber(r);
         q.bytesIn = randomNumber(r);
         q.bytesOut = randomNumber(r);
@@ -312,6 +314,7 @@ class QueryFastPathTest {
         q.hasDigest = true;
         q.latencyNanos = q.ttfbNanos = q.transferNanos = q.thinkNanos = Long.MAX_VALUE;
         q.rows = q.affectedRows = Long.MAX_VALUE;
+        q.results = Integer.MIN_VALUE;
         q.bytesIn = q.bytesOut = Long.MIN_VALUE;
         q.errorCode = Integer.MIN_VALUE;
         q.warnings = Integer.MIN_VALUE;

@@ -271,6 +271,11 @@ final class ScriptedConnection {
         }
         putMicros(n, "think_us", e.thinkUs());
         putMicros(n, "rows", e.rows());
+        if (e.firstResponseUs() < 0) {
+            n.putNull("results");
+        } else {
+            n.put("results", 1);
+        }
         putMicros(n, "affected", e.affected());
         n.put("bytes_in", e.bytesIn());
         n.put("bytes_out", e.bytesOut());
