@@ -114,4 +114,44 @@ class AllocationTest {
         assertEquals(0, tracker.counters().unknownPreparedStatements());
         assertEquals(0, tracker.prepared.size()); // each connection's statement closed
     }
+
+    /** The compressed protocol (zlib) once warm: inflating into reused buffers, framing, redacting. */
+    @Test
+    void compressedConversationsDoNotAllocate() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final MysqlConversationTracker tracker = new MysqlConversationTracker(new NoOpSink(), new MysqlOptions());
+        final CompressedConversationTest.How zlib = CompressedConversationTest.How.ZLIB;
+        final UnsafeBuffer greeting = new UnsafeBuffer(packet(0, greeting("8.0.36", 7, SERVER_CAPS)));
+        final UnsafeBuffer login = new UnsafeBuffer(packet(1, MysqlWire.login(CLIENT_CAPS | COMPRESS, "app", "")));
+        final UnsafeBuffer loginOk = new UnsafeBuffer(packet(2, ok(0, 0, 2, 0)));
+        final UnsafeBuffer select = new UnsafeBuffer(CompressedConversationTest.compressed(0,
+            packet(0, query("SELECT a, b FROM t WHERE id = 42 AND s = 'compressed secret'")), zlib));
+        final UnsafeBuffer result = new UnsafeBuffer(CompressedConversationTest.compressed(1, concat(packet(1, columnCount(2)),
+            packet(2, columnDef("a")), packet(3, columnDef("b")), packet(4, eof(0, 2)), packet(5, row("1", "x")),
+            packet(6, eof(0, 2))), zlib));
+        final TcpFlow flow = Conversation.flow("10.0.0.1:40000", "10.0.0.2:3306");
+        long allocated = 0;
+        for (int phase = 0; phase < 2; phase++) {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            long ts = 1;
+            for (int c = 0; c < 100; c++) {
+                tracker.onFlowOpen(flow, true, ts);
+                tracker.onData(flow, false, greeting, 0, greeting.capacity(), ts++);
+                tracker.onData(flow, true, login, 0, login.capacity(), ts++);
+                tracker.onData(flow, false, loginOk, 0, loginOk.capacity(), ts++);
+                for (int i = 0; i < 300; i++) {
+                    tracker.onData(flow, true, select, 0, select.capacity(), ts++);
+                    // the compressed response in two segments, split inside its compressed payload
+                    tracker.onData(flow, false, result, 0, 20, ts++);
+                    tracker.onData(flow, false, result, 20, result.capacity() - 20, ts++);
+                }
+                tracker.onFlowClose(flow, FlowCloseReason.FIN, ts++);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertTrue(allocated < 30_000, "allocated " + allocated + " bytes for 30,000 compressed queries");
+        assertEquals(60_000, tracker.counters().queries());
+        assertEquals(0, tracker.counters().protocolErrors());
+    }
 }

@@ -24,10 +24,10 @@ import spyglass.event.ServerStatus;
 class CompressedConversationTest {
     private static final long ZSTD = MysqlProtocol.CLIENT_ZSTD_COMPRESSION_ALGORITHM;
 
-    private enum How { ZLIB, ZSTD, AS_IS }
+    enum How { ZLIB, ZSTD, AS_IS }
 
     /** One compressed packet (sequence {@code seq}) holding {@code plain}. */
-    private static byte[] compressed(final int seq, final byte[] plain, final How how) {
+    static byte[] compressed(final int seq, final byte[] plain, final How how) {
         final byte[] body;
         if (how == How.ZLIB) {
             final Deflater deflater = new Deflater();

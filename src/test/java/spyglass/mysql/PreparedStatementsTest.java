@@ -172,6 +172,39 @@ class PreparedStatementsTest {
         assertEquals(2, fetched.rows);
     }
 
+    /**
+     * MariaDB 10.6+ with MARIADB_CLIENT_CACHE_METADATA: an execution's column count is followed by a
+     * "metadata follows" byte, and when it is 0 the definitions are not sent again.
+     */
+    @Test
+    void mariaDbSkipsTheDefinitionsOfAnExecutionItHasSentBefore() {
+        final long cacheMetadata = MysqlProtocol.MARIADB_CLIENT_CACHE_METADATA;
+        final long serverCaps = (SERVER_CAPS & ~CLIENT_MYSQL) | cacheMetadata;
+        final long clientCaps = (CLIENT_CAPS & ~CLIENT_MYSQL) | DEPRECATE_EOF | cacheMetadata;
+        final String sql = "SELECT name FROM users WHERE id > ?";
+        final byte[] firstRun = concat(packet(1, payload().lenenc(1).u8(1).build()), packet(2, columnDef("name")),
+            packet(3, new byte[] {0, 0, 3, 'b', 'o', 'b'}), packet(4, new byte[] {0, 0, 2, 'a', 'l'}), packet(5, okEof(2, 0)));
+        final byte[] cachedRun = concat(packet(1, payload().lenenc(1).u8(0).build()),
+            packet(2, new byte[] {0, 0, 3, 'e', 'v', 'e'}), packet(3, okEof(2, 0)));
+        final Conversation c = new Conversation()
+            .server(10, packet(0, greeting("11.4.2-MariaDB", 42, serverCaps)))
+            .client(20, packet(1, login(clientCaps, "app", "")))
+            .server(30, packet(2, ok(0, 0, ServerStatus.AUTOCOMMIT, 0)))
+            .client(100, prepare(sql)).server(110, concat(packet(1, prepareOk(6, 1, 1, 0)), packet(2, columnDef("?")),
+                packet(3, columnDef("name"))))
+            .client(200, execute(6, 1)).server(210, firstRun)
+            .client(300, execute(6, 2)).server(310, cachedRun)
+            .client(400, packet(0, query("SELECT 1"))).server(410, packet(1, ok(0, 0, 2, 0)));
+        final MysqlConversationTracker tracker = Conversation.tracker();
+        final List<Object> events = queries(c.run(tracker));
+        assertEquals(4, events.size(), events.toString());
+        assertEquals(2, ((Recorder.Q) events.get(1)).rows);
+        assertEquals(1, ((Recorder.Q) events.get(2)).rows);
+        assertEquals(redacted(sql), ((Recorder.Q) events.get(2)).sql);
+        assertEquals("SELECT ?", ((Recorder.Q) events.get(3)).sql);
+        assertEquals(0, tracker.counters().protocolErrors());
+    }
+
     @Test
     void theRegistryAgreesWithAMapUnderChurn() {
         final PreparedStatements registry = new PreparedStatements(64, 4096);
