@@ -12,7 +12,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,11 +96,7 @@ class ReadConnectorJCompressedIT {
             assertEquals(0, recorder.kernelDrops(), "tcpdump lost packets: " + recorder.stderr());
             log = server.generalLog();
         }
-        final Path out = tmp.resolve("events.jsonl");
-        final ProcessResult result = Tools.run(List.of(ROOT.resolve("scripts/spyglass").toString(), "read", "-p",
-            Integer.toString(port), "-o", out.toString(), pcap.toString()), null, Duration.ofMinutes(3));
-        assertEquals(0, result.exitCode(), result.stderr());
-        final CaptureFile capture = CaptureFile.read(out);
+        final CaptureFile capture = SpyglassRead.read(pcap, port, tmp.resolve("events.jsonl"));
 
         final JsonNode conn = capture.only("conn");
         assertTrue(conn.path("compressed").asBoolean(), conn.toString());
@@ -145,11 +140,7 @@ class ReadConnectorJCompressedIT {
             assertEquals(0, recorder.kernelDrops(), "tcpdump lost packets: " + recorder.stderr());
             log = server.generalLog();
         }
-        final Path out = tmp.resolve("mariadb-compress.jsonl");
-        final ProcessResult result = Tools.run(List.of(ROOT.resolve("scripts/spyglass").toString(), "read", "-p",
-            Integer.toString(port), "-o", out.toString(), pcap.toString()), null, Duration.ofMinutes(3));
-        assertEquals(0, result.exitCode(), result.stderr());
-        final CaptureFile capture = CaptureFile.read(out);
+        final CaptureFile capture = SpyglassRead.read(pcap, port, tmp.resolve("mariadb-compress.jsonl"));
         assertTrue(capture.only("conn").path("compressed").asBoolean());
         assertEquals(LoggedStatements.commandsByThread(log), LoggedStatements.commandsByThread(capture));
         final JsonNode select = capture.queries("query").stream()

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import spyglass.cli.ReadRealCapturesTest;
@@ -53,11 +52,7 @@ class ReadLocalInfileIT {
             assertEquals(0, recorder.kernelDrops(), "tcpdump lost packets: " + recorder.stderr());
             log = server.generalLog();
         }
-        final Path out = tmp.resolve("events.jsonl");
-        final ProcessResult result = Tools.run(List.of(ROOT.resolve("scripts/spyglass").toString(), "read", "-p",
-            Integer.toString(port), "-o", out.toString(), pcap.toString()), null, Duration.ofMinutes(3));
-        assertEquals(0, result.exitCode(), result.stderr());
-        final CaptureFile capture = CaptureFile.read(out);
+        final CaptureFile capture = SpyglassRead.read(pcap, port, tmp.resolve("events.jsonl"));
         assertEquals(LoggedStatements.commandsByThread(log), LoggedStatements.commandsByThread(capture));
         final JsonNode load = capture.queries("query").stream()
             .filter(q -> q.path("sql").asText().startsWith("LOAD DATA LOCAL INFILE ?")).findFirst().orElseThrow();

@@ -45,11 +45,7 @@ class ReadSysbenchPreparedIT {
             assertEquals(0, recorder.kernelDrops(), "tcpdump lost packets: " + recorder.stderr());
             log = server.generalLog();
         }
-        final Path out = tmp.resolve("events.jsonl");
-        final ProcessResult result = Tools.run(List.of(ROOT.resolve("scripts/spyglass").toString(), "read", "-p",
-            Integer.toString(port), "-o", out.toString(), pcap.toString()), null, Duration.ofMinutes(3));
-        assertEquals(0, result.exitCode(), result.stderr());
-        final CaptureFile capture = CaptureFile.read(out);
+        final CaptureFile capture = SpyglassRead.read(pcap, port, tmp.resolve("events.jsonl"));
 
         final Map<Long, List<String>> expected = LoggedStatements.commandsByThread(log);
         final List<String> values = LoggedStatements.executedValues(log);

@@ -10,7 +10,6 @@ import static spyglass.testing.MysqlWire.*;
 
 import io.airlift.compress.zstd.ZstdCompressor;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.Deflater;
 import org.junit.jupiter.api.Test;
@@ -53,16 +52,6 @@ class CompressedConversationTest {
             (byte) before, (byte) (before >>> 8), (byte) (before >>> 16)}, body);
     }
 
-    private static List<Object> queries(final List<Object> events) {
-        final List<Object> out = new ArrayList<>();
-        for (final Object e : events) {
-            if (e instanceof Recorder.Q) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
     private static final String SELECT = "SELECT name FROM users WHERE email = 'alice@example.com' AND id > 5000";
     private static final String PREPARE = "UPDATE accounts SET balance = ? WHERE id = ?";
 
@@ -90,7 +79,7 @@ class CompressedConversationTest {
     }
 
     private static void assertReadsAsPlain(final List<Object> all) {
-        final List<Object> events = queries(all);
+        final List<Recorder.Q> events = Recorder.queries(all);
         assertEquals(3, events.size(), all.toString());
         final Recorder.Q select = (Recorder.Q) events.get(0);
         assertEquals(q(100, "query", "").sql(redacted(SELECT), digestOf(SELECT)).timing(10, 10, 0).rows(2)
@@ -133,7 +122,7 @@ class CompressedConversationTest {
             .server(210, compressed(1, packet(1, ok(0, 0, 2, 0)), How.AS_IS));
         final MysqlConversationTracker tracker = Conversation.tracker();
         final List<Object> events = c.run(tracker);
-        final List<Object> queries = queries(events);
+        final List<Recorder.Q> queries = Recorder.queries(events);
         assertEquals(2, queries.size(), events.toString());
         assertEquals(redacted(SELECT), ((Recorder.Q) queries.get(0)).sql);
         assertEquals("SELECT ?", ((Recorder.Q) queries.get(1)).sql);
@@ -154,7 +143,7 @@ class CompressedConversationTest {
             .client(200, compressed(0, packet(0, query("SELECT 3")), How.ZLIB))
             .server(210, compressed(1, packet(1, ok(0, 0, 2, 0)), How.ZLIB));
         final MysqlConversationTracker tracker = Conversation.tracker();
-        final List<Object> queries = queries(c.run(tracker));
+        final List<Recorder.Q> queries = Recorder.queries(c.run(tracker));
         assertEquals(1, queries.size(), queries.toString());
         assertEquals("SELECT ?", ((Recorder.Q) queries.get(0)).sql);
         assertEquals(1, tracker.counters().protocolErrors());

@@ -9,7 +9,6 @@ import static spyglass.mysql.MysqlConversationTrackerTest.redacted;
 import static spyglass.testing.MysqlWire.*;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,16 +48,6 @@ class PreparedStatementsTest {
         return packet(1, ok(1, 0, status, 0));
     }
 
-    private static List<Object> queries(final List<Object> events) {
-        final List<Object> out = new ArrayList<>();
-        for (final Object e : events) {
-            if (e instanceof Recorder.Q) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
     @Test
     void anExecutionCarriesItsPreparedTextAndNoValue() {
         final String update = "UPDATE accounts SET balance = ? WHERE id = ? AND note = 'audit 2024'";
@@ -69,7 +58,7 @@ class PreparedStatementsTest {
             .client(200, execute(7, 4111_1111_1111_1111L)).server(210, updated(2))
             .client(300, execute(8, 987654321L)).server(310, updated(2))
             .client(400, execute(7, 5500_0000_0000_0004L)).server(410, updated(2));
-        final List<Object> events = queries(c.run(Conversation.tracker()));
+        final List<Recorder.Q> events = Recorder.queries(c.run(Conversation.tracker()));
         assertEquals(5, events.size(), events.toString());
         final String updateText = redacted(update);
         assertEquals("UPDATE accounts SET balance = ? WHERE id = ? AND note = ?", updateText);
@@ -94,7 +83,7 @@ class PreparedStatementsTest {
             .client(200, prepare("SELECT 1 FROM t WHERE a = ?")).server(210, prepared(4, 1))
             .client(300, execute(4, 43)).server(310, updated(2));
         final MysqlConversationTracker tracker = Conversation.tracker();
-        final List<Object> events = queries(c.run(tracker));
+        final List<Recorder.Q> events = Recorder.queries(c.run(tracker));
         assertEquals(3, events.size(), events.toString());
         final Recorder.Q unknown = (Recorder.Q) events.get(0);
         assertEquals("execute", unknown.cmd);
@@ -120,7 +109,7 @@ class PreparedStatementsTest {
             .client(300, prepare(sql)).server(310, prepared(3, 1))
             .client(320, execute(3, 7)).server(330, updated(2));
         final MysqlConversationTracker tracker = Conversation.tracker();
-        final List<Object> events = queries(c.run(tracker));
+        final List<Recorder.Q> events = Recorder.queries(c.run(tracker));
         assertEquals(7, events.size(), events.toString());
         assertEquals(QueryEvent.FLAG_UNKNOWN_STATEMENT, ((Recorder.Q) events.get(1)).flags);
         assertEquals(QueryEvent.FLAG_UNKNOWN_STATEMENT, ((Recorder.Q) events.get(4)).flags);
@@ -138,7 +127,7 @@ class PreparedStatementsTest {
             .client(100, prepare(sql)).server(110, prepared(9, 2))
             .client(200, execute(0xFFFF_FFFFL, 12)).server(210, updated(2))
             .client(300, bulk).server(310, updated(2));
-        final List<Object> events = queries(c.run(Conversation.tracker()));
+        final List<Recorder.Q> events = Recorder.queries(c.run(Conversation.tracker()));
         assertEquals(3, events.size(), events.toString());
         for (final Object e : events.subList(1, 3)) {
             assertEquals(redacted(sql), ((Recorder.Q) e).sql);
@@ -161,7 +150,7 @@ class PreparedStatementsTest {
                 packet(3, eof(0, 2)), packet(4, columnDef("a")), packet(5, eof(0, 2))))
             .client(200, openCursor).server(210, definitions)
             .client(300, fetch).server(310, rows);
-        final List<Object> events = queries(c.run(Conversation.tracker()));
+        final List<Recorder.Q> events = Recorder.queries(c.run(Conversation.tracker()));
         assertEquals(3, events.size(), events.toString());
         final Recorder.Q opened = (Recorder.Q) events.get(1);
         assertEquals(0, opened.rows);
@@ -196,7 +185,7 @@ class PreparedStatementsTest {
             .client(300, execute(6, 2)).server(310, cachedRun)
             .client(400, packet(0, query("SELECT 1"))).server(410, packet(1, ok(0, 0, 2, 0)));
         final MysqlConversationTracker tracker = Conversation.tracker();
-        final List<Object> events = queries(c.run(tracker));
+        final List<Recorder.Q> events = Recorder.queries(c.run(tracker));
         assertEquals(4, events.size(), events.toString());
         assertEquals(2, ((Recorder.Q) events.get(1)).rows);
         assertEquals(1, ((Recorder.Q) events.get(2)).rows);

@@ -57,16 +57,6 @@ class QueryAttributesTest {
             .server(210, packet(1, ok(0, 0, 2, 0)));
     }
 
-    private static List<Recorder.Q> queries(final List<Object> events) {
-        final List<Recorder.Q> out = new ArrayList<>();
-        for (final Object e : events) {
-            if (e instanceof Recorder.Q q) {
-                out.add(q);
-            }
-        }
-        return out;
-    }
-
     private static void assertNoSecret(final List<Object> events) {
         final String all = events.toString();
         for (final String secret : SECRETS) {
@@ -86,7 +76,7 @@ class QueryAttributesTest {
             runs.add(c.run(Conversation.tracker(), at, 0));
         }
         for (final List<Object> events : runs) {
-            final List<Recorder.Q> q = queries(events);
+            final List<Recorder.Q> q = Recorder.queries(events);
             assertEquals(2, q.size(), events.toString());
             assertEquals("SELECT a FROM t WHERE b = ? AND c = ?", q.get(0).sql);
             assertEquals("SELECT ?", q.get(1).sql);
@@ -102,7 +92,7 @@ class QueryAttributesTest {
         for (final int piece : new int[] {0, 1, 4}) {
             final MysqlConversationTracker tracker = Conversation.tracker();
             final List<Object> events = conversation(broken).run(tracker, -1, piece);
-            final List<Recorder.Q> q = queries(events);
+            final List<Recorder.Q> q = Recorder.queries(events);
             assertEquals(2, q.size(), events.toString());
             assertNull(q.get(0).sql);
             assertEquals("SELECT ?", q.get(1).sql);
@@ -119,7 +109,7 @@ class QueryAttributesTest {
             .client(200, packet(0, queryWithAttributes(SQL)))
             .server(210, packet(1, ok(0, 0, 2, 0)));
         final List<Object> events = c.run(Conversation.tracker());
-        final List<Recorder.Q> q = queries(events);
+        final List<Recorder.Q> q = Recorder.queries(events);
         assertEquals(2, q.size(), events.toString());
         assertEquals("SELECT ?", q.get(0).sql);
         assertEquals("SELECT a FROM t WHERE b = ? AND c = ?", q.get(1).sql);

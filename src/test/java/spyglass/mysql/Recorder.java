@@ -145,6 +145,17 @@ final class Recorder implements EventSink {
             + " _client_version=" + text(c.clientVersion) + " hidden=" + c.hiddenAttributes);
     }
 
+    /** The query events among {@code events}, in order. */
+    static List<Q> queries(final List<Object> events) {
+        final List<Q> out = new ArrayList<>();
+        for (final Object e : events) {
+            if (e instanceof Q q) {
+                out.add(q);
+            }
+        }
+        return out;
+    }
+
     /** Per conn event, the connect attributes it carried, as one line. */
     final List<String> connectAttributes = new ArrayList<>();
 
