@@ -157,6 +157,15 @@ final class MysqlConnection {
     private boolean replication;
     /** Results of the pending command's response ended so far (multi-statements, CALL). */
     private int results;
+    /**
+     * MariaDB Connector/J pipelines a PREPARE and an EXECUTE of "the last statement prepared" (id -1)
+     * without waiting for the prepare's answer: the execution, held here, starts when it comes.
+     */
+    private int queuedCommand = -1;
+    private long queuedFirst;
+    private long queuedLast;
+    private long queuedBytes;
+    private int queuedLastSequence;
     private final TextField pendingDb = new TextField(256);
     private final TextField pendingUser = new TextField(128);
 
@@ -182,10 +191,31 @@ final class MysqlConnection {
         return resumedAfterResync;
     }
 
-    /** Whether a COM_QUERY here begins with a query-attributes block ahead of its text. */
-    boolean queryAttributes() {
-        return attributesLearnt || (info.capabilities & CLIENT_QUERY_ATTRIBUTES) != 0;
+    /**
+     * Whether this COM_QUERY's payload after its command byte, {@code b[offset, offset + length)},
+     * begins with a query-attributes block. Known from the login's capabilities; on a connection
+     * whose login was not seen, told by the block's first two bytes, a count of at most 64 then a
+     * set count of 1 (no statement begins with a byte then 0x01), and learnt for the connection once
+     * seen. {@link #ATTRIBUTES_UNDECIDED} when too few bytes are there to tell.
+     */
+    int attributesAhead(final DirectBuffer b, final int offset, final int length) {
+        if (attributesLearnt || (info.capabilities & CLIENT_QUERY_ATTRIBUTES) != 0) {
+            return 1;
+        }
+        if (info.capabilities != 0) {
+            return 0; // the login was seen, without the capability
+        }
+        if (length < 2) {
+            return ATTRIBUTES_UNDECIDED;
+        }
+        if ((b.getByte(offset) & 0xFF) <= QueryAttributes.MAX_ATTRIBUTES && b.getByte(offset + 1) == 1) {
+            attributesLearnt = true;
+            return 1;
+        }
+        return 0;
     }
+
+    static final int ATTRIBUTES_UNDECIDED = -1;
 
     int maxStatementBytes() {
         return tracker.event.sql.capacity();
@@ -222,6 +252,7 @@ final class MysqlConnection {
         statements.abandon();
         forgetPreparedStatements();
         serial = ++tracker.connectionSerials;
+        queuedCommand = -1;
         compressed = false;
         attributesLearnt = false;
         state = handshakeSeen ? S_GREETING : S_RESYNC;
@@ -274,7 +305,6 @@ final class MysqlConnection {
      */
     private boolean resumesAt(final DirectBuffer buffer, final int offset, final int length) {
         if (!compressed && plausibleCommandStart(buffer, offset, length)) {
-            attributesLearnt |= emptyAttributesAhead(buffer, offset + HEADER_LENGTH, length - HEADER_LENGTH);
             return true;
         }
         if (info.tls || length < CompressedStream.HEADER_LENGTH + HEADER_LENGTH + 1) {
@@ -375,13 +405,15 @@ final class MysqlConnection {
     }
 
     void onClose(final FlowCloseReason reason, final long timestampNanos) {
-        if (state == S_RESPONSE) {
+        // twice at most: a prepare's end may start the execution pipelined behind it
+        while (state == S_RESPONSE) {
             if (awaitingOptionalEof) {
                 complete();
             } else {
                 final boolean partial = responseFirst >= 0;
                 emitQuery(partial, true);
                 state = S_IDLE;
+                queuedCommand = -1; // its prepare had no answer: nor will it
             }
         }
         if (!connEmitted) {
@@ -468,6 +500,10 @@ final class MysqlConnection {
 
     private void enterResync() {
         state = S_RESYNC;
+        if (queuedCommand >= 0) {
+            queuedCommand = -1;
+            tracker.counters.droppedCommands++; // a pipelined execution whose prepare was lost
+        }
         statements.abandon();
         fromClient.reset();
         fromServer.reset();
@@ -667,7 +703,7 @@ final class MysqlConnection {
         kind = K_GENERIC;
         switch (command) {
             case COM_QUERY -> {
-                if (!keepStatement(framer, queryAttributes())) {
+                if (!keepStatement(framer, true)) {
                     return;
                 }
             }
@@ -710,14 +746,15 @@ final class MysqlConnection {
      * the redaction that went on while it streamed in; false when it proves the resync that led
      * here was wrong.
      */
-    private boolean keepStatement(final PacketFramer framer, final boolean attributed) {
+    /** @param query a COM_QUERY, whose text a query-attributes block may precede */
+    private boolean keepStatement(final PacketFramer framer, final boolean query) {
         long statementLength = framer.payloadLength() - 1;
         final QueryEvent event = tracker.event;
         final SqlRedactor redactor;
         final int written;
         if (framer.wholeInChunk()) {
             int from = framer.chunkPayloadOffset() + 1;
-            if (attributed) {
+            if (query && attributesAhead(framer.chunk(), from, (int) statementLength) != 0) {
                 attributes.begin();
                 final int block = attributes.skip(framer.chunk(), from, (int) statementLength);
                 if (!attributes.inText()) {
@@ -748,7 +785,7 @@ final class MysqlConnection {
             // kept of it, marked cut when that is not all.
             statements.abandon();
             int from = 1;
-            if (attributed) {
+            if (query && attributesAhead(framer.kept(), 1, framer.keptLength() - 1) != 0) {
                 attributes.begin();
                 from += attributes.skip(framer.kept(), 1, framer.keptLength() - 1);
                 if (!attributes.inText()) {
@@ -803,6 +840,7 @@ final class MysqlConnection {
         if (framer.keptLength() < 5) {
             return PreparedStatements.NONE;
         }
+        // (a MariaDB pipelined execution of id -1 after a failed prepare finds nothing: lastPreparedId is -1)
         long id = framer.kept().getInt(1, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
         if (id == LAST_PREPARED_STATEMENT && lastPreparedId >= 0) {
             id = lastPreparedId;
@@ -816,8 +854,11 @@ final class MysqlConnection {
      * The parameters' values in the packet are never read.
      */
     private void runsPreparedStatement(final PacketFramer framer, final int command) {
+        runsPreparedStatement(preparedStatement(framer), command);
+    }
+
+    private void runsPreparedStatement(final int entry, final int command) {
         final PreparedStatements prepared = tracker.prepared;
-        final int entry = preparedStatement(framer);
         if (entry == PreparedStatements.NONE) {
             unknownStatement = true;
             tracker.counters.unknownPreparedStatements++;
@@ -880,7 +921,40 @@ final class MysqlConnection {
             onCommand(framer);
             return;
         }
+        if (kind == K_PREPARE && queuedCommand < 0 && executesLastPrepared(framer)) {
+            queuedCommand = framer.firstByte();
+            queuedFirst = framer.firstTimestamp();
+            queuedLast = framer.lastTimestamp();
+            queuedBytes = framer.wireBytes();
+            queuedLastSequence = framer.lastSequence();
+            return;
+        }
         protocolError();
+    }
+
+    /** A COM_STMT_EXECUTE (or bulk) of statement id -1: "the one this connection prepared last". */
+    private static boolean executesLastPrepared(final PacketFramer framer) {
+        final int command = framer.firstByte();
+        return (command == COM_STMT_EXECUTE || command == COM_STMT_BULK_EXECUTE) && framer.firstSequence() == 0
+            && framer.keptLength() >= 5
+            && (framer.kept().getInt(1, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL) == LAST_PREPARED_STATEMENT;
+    }
+
+    /** Starts the execution that was sent before its prepare's answer (see {@link #queuedCommand}). */
+    private void startQueuedExecution() {
+        final int command = queuedCommand;
+        queuedCommand = -1;
+        clearPending();
+        commandName = commandName(command);
+        requestFirst = queuedFirst;
+        requestLast = queuedLast;
+        requestBytes = queuedBytes;
+        think = -1; // sent before the previous answer: no pause of the client's to measure
+        expectedSequence = (queuedLastSequence + 1) & 0xFF;
+        final int entry = lastPreparedId >= 0 ? tracker.prepared.find(serial, lastPreparedId) : PreparedStatements.NONE;
+        runsPreparedStatement(entry, command);
+        responseState = R_FIRST;
+        state = S_RESPONSE;
     }
 
     // ------------------------------------------------------------------ server packets
@@ -1314,6 +1388,9 @@ final class MysqlConnection {
     }
 
     private void finishWithError(final PacketFramer framer) {
+        if (kind == K_PREPARE) {
+            lastPreparedId = -1; // MariaDB: an execution of id -1 now fails, and names no statement
+        }
         final PayloadReader r = tracker.reader.wrap(framer.kept(), framer.keptLength());
         r.skip(1);
         errorCode = r.u16();
@@ -1370,6 +1447,9 @@ final class MysqlConnection {
         state = S_IDLE;
         fromClient.keep(true);
         awaitingOptionalEof = false;
+        if (queuedCommand >= 0) {
+            startQueuedExecution();
+        }
     }
 
     /**

@@ -50,7 +50,13 @@ final class StatementStream implements PayloadListener {
             checkNul = connection.resumedAfterResync();
             sawNul = false;
             redacting = true;
-            skippingAttributes = command == MysqlProtocol.COM_QUERY && connection.queryAttributes();
+            final int attributes = command == MysqlProtocol.COM_QUERY ? connection.attributesAhead(src, offset + 1, n - 1) : 0;
+            if (attributes == MysqlConnection.ATTRIBUTES_UNDECIDED) {
+                redactor.abort(); // too little here to tell (a mid-stream login): the kept bytes will do
+                redacting = false;
+                return;
+            }
+            skippingAttributes = attributes == 1;
             attributesUnreadable = false;
             attributeBytes = 0;
             if (skippingAttributes) {

@@ -136,6 +136,41 @@ class PreparedStatementsTest {
         assertEquals("bulk_execute", ((Recorder.Q) events.get(2)).cmd);
     }
 
+    /**
+     * MariaDB Connector/J pipelines PREPARE and EXECUTE(-1) without waiting for the prepare's answer
+     * (a review found this broke the conversation): the execution starts when the prepare ends.
+     */
+    @Test
+    void aPipelinedExecutionOfTheLastPreparedStatement() {
+        final String sql = "UPDATE accounts SET balance = ? WHERE id = 9";
+        final byte[] prepareOk = concat(packet(1, prepareOk(9, 0, 1, 0)), packet(2, columnDef("?")));
+        for (final boolean prepareFails : new boolean[] {false, true}) {
+            final Conversation c = loggedIn(CAPS, "")
+                .client(100, prepare(sql), execute(0xFFFF_FFFFL, 4111_1111_1111_1111L))
+                .server(110, prepareFails ? packet(1, err(1064, "42000", "syntax")) : prepareOk)
+                .server(120, prepareFails ? packet(1, err(1243, "HY000", "unknown statement")) : updated(2))
+                .client(200, packet(0, query("SELECT 1"))).server(210, packet(1, ok(0, 0, 2, 0)));
+            final MysqlConversationTracker tracker = Conversation.tracker();
+            final List<Recorder.Q> events = Recorder.queries(c.run(tracker));
+            assertEquals(3, events.size(), events.toString());
+            assertEquals("prepare", events.get(0).cmd);
+            final Recorder.Q execution = events.get(1);
+            assertEquals("execute", execution.cmd);
+            assertEquals(false, execution.lossy);
+            if (prepareFails) {
+                assertEquals(null, execution.sql); // MariaDB answers "unknown statement": so do we
+                assertEquals(1243, execution.errorCode);
+            } else {
+                assertEquals(redacted(sql), execution.sql);
+                assertEquals(1, execution.params);
+                assertEquals(1, execution.affected);
+                assertEquals(20, execution.latency); // from its request to its answer: the wait behind the prepare is in it
+            }
+            assertEquals("SELECT ?", events.get(2).sql);
+            assertEquals(0, tracker.counters().protocolErrors());
+        }
+    }
+
     @Test
     void aCursorsExecutionEndsAtItsDefinitionsAndItsRowsComeToFetches() {
         final String sql = "SELECT a FROM t WHERE b > ?";

@@ -101,6 +101,45 @@ class QueryAttributesTest {
         }
     }
 
+    /**
+     * Picked up mid-stream at a command that is no COM_QUERY (a ping here), a connection whose login
+     * was not seen must still tell a block from text: the first COM_QUERY with attributes in it,
+     * whole or split, plain or compressed, gives no value away. (A review found this leaking.)
+     */
+    @Test
+    void aMidStreamConnectionResumedAtAnotherCommandStillStepsOverTheBlock() {
+        final byte[] ping = packet(0, new byte[] {0x0e});
+        final byte[] pong = packet(1, ok(0, 0, 2, 0));
+        final byte[] attributed = packet(0, queryWithAttributes(SQL));
+        final byte[] empty = packet(0, payload().u8(0x03).u8(0).u8(1).bytes("SELECT 2".getBytes(StandardCharsets.UTF_8)).build());
+        final Conversation plain = new Conversation().midstream()
+            .client(100, ping).server(110, pong)
+            .client(200, attributed).server(210, pong)
+            .client(300, empty).server(310, pong);
+        final CompressedConversationTest.How zlib = CompressedConversationTest.How.ZLIB;
+        final CompressedConversationTest.How asIs = CompressedConversationTest.How.AS_IS;
+        final Conversation compressed = new Conversation().midstream()
+            .client(100, CompressedConversationTest.compressed(0, ping, asIs))
+            .server(110, CompressedConversationTest.compressed(1, pong, asIs))
+            .client(200, CompressedConversationTest.compressed(0, attributed, zlib))
+            .server(210, CompressedConversationTest.compressed(1, pong, zlib))
+            .client(300, CompressedConversationTest.compressed(0, empty, zlib))
+            .server(310, CompressedConversationTest.compressed(1, pong, zlib));
+        for (final Conversation c : List.of(plain, compressed)) {
+            // whole, and the attributed query cut in two at every byte (the ping, the resync point, stays whole)
+            final long from = c.steps.get(0).bytes().length + c.steps.get(1).bytes().length;
+            for (long at = from; at < from + c.steps.get(2).bytes().length; at++) {
+                final List<Object> events = c.run(Conversation.tracker(), at, 0);
+                final List<Recorder.Q> q = Recorder.queries(events);
+                assertEquals(3, q.size(), events.toString());
+                assertEquals("ping", q.get(0).cmd);
+                assertEquals("SELECT a FROM t WHERE b = ? AND c = ?", q.get(1).sql, "cut at " + at);
+                assertEquals("SELECT ?", q.get(2).sql);
+                assertNoSecret(events);
+            }
+        }
+    }
+
     @Test
     void aConnectionPickedUpMidStreamLearnsTheAttributesFromAnEmptyBlock() {
         final Conversation c = new Conversation().midstream()
