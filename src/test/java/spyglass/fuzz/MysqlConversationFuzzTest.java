@@ -28,7 +28,8 @@ import spyglass.tcp.TcpFlow;
  *
  * <p>Input (read by {@link FuzzInput}; every byte string is valid):
  * <pre>
- * flags        bits 0-1 start: 0,3 greeting + login + OK (status AUTOCOMMIT, no NO_BACKSLASH_ESCAPES),
+ * flags        bits 0-1 start: 0 greeting + login + OK (status AUTOCOMMIT, no NO_BACKSLASH_ESCAPES),
+ *                               3 the same with CLIENT_QUERY_ATTRIBUTES agreed,
  *                               1 mid-stream, 2 handshake seen but left to the steps;
  *              bit 2 timestamps may go backwards; bits 3-5 max statement bytes (see {@link #MAX_STATEMENT});
  *              bit 6 the prefix's client asks for CLIENT_DEPRECATE_EOF; bit 7 close with RST instead of FIN
@@ -41,7 +42,9 @@ import spyglass.tcp.TcpFlow;
  *   1 server packet:  seq byte, length-prefixed payload
  *   2 client raw bytes, length-prefixed      3 server raw bytes, length-prefixed
  *   4 gap:            direction byte (bit 0: client)
- *   5 planted query:  byte: bit 0 COM_STMT_PREPARE instead of COM_QUERY, bits 1-7 split point (0: whole)
+ *   5 planted query:  byte: bit 0 COM_STMT_PREPARE instead of COM_QUERY, bits 1-6 split point (0: whole),
+ *                     bit 7 (mid-stream only; always with start 3) a query-attributes block ahead of the
+ *                     text whose value is the secret too
  *   6 server canned response: kind byte, seq byte (&amp; 3), status u16, count byte
  *   7 client canned follow-up packet (auth data, LOCAL INFILE data, empty end of file): seq byte, length-prefixed body
  * </pre>
@@ -51,6 +54,8 @@ import spyglass.tcp.TcpFlow;
  * before it: the tracker then resynchronises on it, as it would after a real loss.
  */
 class MysqlConversationFuzzTest {
+    /** CLIENT_QUERY_ATTRIBUTES (MySQL 8.0.23+). */
+    static final long QUERY_ATTRIBUTES = 1L << 27;
     static final int[] MAX_STATEMENT = {MysqlOptions.DEFAULT_MAX_STATEMENT_BYTES, 16, 40, 64, 100, 256, 1024,
         MysqlOptions.DEFAULT_MAX_STATEMENT_BYTES};
     /** Command bytes for kind 0; -1 takes the command byte from the body. */
@@ -104,13 +109,18 @@ class MysqlConversationFuzzTest {
         final FlowCloseReason closeReason = (flags & 0x80) != 0 ? FlowCloseReason.RST : FlowCloseReason.FIN;
         final String secret = "zq" + in.chars(ALNUM, 6 + in.u8() % 16);
         final String number = (char) ('1' + in.u8() % 9) + in.chars("0123456789", 5 + in.u8() % 10);
-        final byte[] planted = MysqlWire.query("SELECT * FROM t WHERE a = '" + secret + "' AND b = " + number);
+        final String plantedSql = "SELECT * FROM t WHERE a = '" + secret + "' AND b = " + number;
+        final byte[] planted = MysqlWire.query(plantedSql);
+        // with one attribute, a string whose value is the secret: a MySQL 8 client's trace id
+        final byte[] attributedPlanted = MysqlWire.payload().u8(0x03).u8(1).u8(1).u8(0).u8(1).u16(0xFE)
+            .lenencText("trace").lenencText(secret + number).text(plantedSql).build();
 
         final List<Step> steps = new ArrayList<>();
         long ts = START;
         if (start == 0 || start == 3) {
-            final long caps = MysqlWire.CLIENT_CAPS | (deprecateEof ? MysqlWire.DEPRECATE_EOF : 0);
-            steps.add(whole(false, packet(0, MysqlWire.greeting("8.0.36", 42, MysqlWire.SERVER_CAPS)), ts += 10));
+            final long attributes = start == 3 ? QUERY_ATTRIBUTES : 0;
+            final long caps = MysqlWire.CLIENT_CAPS | (deprecateEof ? MysqlWire.DEPRECATE_EOF : 0) | attributes;
+            steps.add(whole(false, packet(0, MysqlWire.greeting("8.0.36", 42, MysqlWire.SERVER_CAPS | attributes)), ts += 10));
             steps.add(whole(true, packet(1, MysqlWire.login(caps, "app", "")), ts += 10));
             steps.add(whole(false, packet(2, MysqlWire.ok(0, 0, spyglass.event.ServerStatus.AUTOCOMMIT, 0)), ts += 10));
         }
@@ -144,7 +154,8 @@ class MysqlConversationFuzzTest {
                 }
                 case 5 -> {
                     final int variant = in.u8();
-                    final byte[] payload = planted.clone();
+                    final boolean attributed = (variant & 1) == 0 && (start == 3 || start == 1 && (variant & 0x80) != 0);
+                    final byte[] payload = attributed ? attributedPlanted.clone() : planted.clone();
                     if ((variant & 1) != 0) {
                         payload[0] = (byte) 0x16;
                     }
@@ -153,7 +164,7 @@ class MysqlConversationFuzzTest {
                         clientAligned = true;
                     }
                     final byte[] wire = packet(0, payload);
-                    final int cut = Math.min(variant >>> 1, wire.length - 1);
+                    final int cut = Math.min((variant >>> 1) & 0x3F, wire.length - 1);
                     steps.add(new Step(true, wire, ts, false, cut, false, null));
                 }
                 case 6 -> {
