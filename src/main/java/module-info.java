@@ -7,6 +7,9 @@ module spyglass {
     requires jdk.management;
     requires aircompressor;
     requires jdk.unsupported;
+    requires java.sql;
+    // mysql-connector-j has no module name of its own: this is the one Java derives from its jar
+    requires mysql.connector.j;
 
     opens spyglass.cli to info.picocli;
 }

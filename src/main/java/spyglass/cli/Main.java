@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
             + "captured packets, replaces every literal with ?, and writes one JSON line per statement.",
         ""
     },
-    subcommands = {CaptureCommand.class, ReadCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CaptureCommand.class, ReadCommand.class, SchemaCommand.class, CommandLine.HelpCommand.class},
     footer = {
         "",
         "Examples:",

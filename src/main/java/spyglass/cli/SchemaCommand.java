@@ -1,0 +1,193 @@
+package spyglass.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import spyglass.output.JsonLineEncoder;
+import spyglass.schema.ConnectionSettings;
+import spyglass.schema.Credentials;
+import spyglass.schema.SchemaCollector;
+import spyglass.schema.TableDefinition;
+
+/** {@code spyglass schema}: the definitions of a server's tables and its context, on their own. */
+@Command(
+    name = "schema",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Connects to the server as an ordinary client (mysql-connector-j, TLS when the server offers it) "
+            + "and writes, as JSON lines, a 'server' record (SHOW GLOBAL VARIABLES and STATUS) and one "
+            + "'ddl' record per table and view of the schemas named: its SHOW CREATE statement, engine, "
+            + "rows, data and index length.",
+        "",
+        "The password is never taken from the command line (every user of the host could read it): "
+            + "MYSQL_PWD, else the [client] group of --defaults-file, else a prompt on the terminal.",
+        ""
+    },
+    footer = {
+        "",
+        "Exit status: 0 when every definition was read; 1 when some could not be (each kind of "
+            + "failure is said once, the rest is written); 2 for a usage error or no connection.",
+        "",
+        "Examples:",
+        "  MYSQL_PWD=... spyglass schema -u app --databases shop,billing -o schema.jsonl",
+        "  spyglass schema --defaults-file ~/.my.cnf --databases shop"
+    })
+public final class SchemaCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "HOST",
+        description = "Server address (default: the option file's, else 127.0.0.1).")
+    String host;
+
+    @Option(names = {"-P", "--port"}, paramLabel = "PORT", description = "Server port (default: the option file's, else 3306).")
+    Integer port;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "User (default: the option file's, else $USER).")
+    String user;
+
+    @Option(names = "--defaults-file", paramLabel = "FILE",
+        description = "An option file in the ~/.my.cnf format: its [client] user, password, host and port.")
+    Path defaultsFile;
+
+    @Option(names = "--databases", paramLabel = "DB", split = ",", required = true,
+        description = "The schemas whose tables and views to write, all of them (comma-separated).")
+    List<String> databases;
+
+    @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+        description = "Give up connecting after this long (default: ${DEFAULT-VALUE}).")
+    int connectTimeout;
+
+    @Option(names = "--query-timeout", paramLabel = "SECONDS", defaultValue = "30",
+        description = "Give up on one query after this long (default: ${DEFAULT-VALUE}).")
+    int queryTimeout;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "-",
+        description = "File to write, created with mode 0600; - for standard output (default).")
+    String output;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter err = spec.commandLine().getErr();
+        if (connectTimeout < 1 || queryTimeout < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "timeouts are whole seconds, at least 1");
+        }
+        final ConnectionSettings settings;
+        try {
+            settings = Credentials.resolve(host, port, user, defaultsFile, System.getenv(), System.console(),
+                Duration.ofSeconds(connectTimeout), Duration.ofSeconds(queryTimeout));
+        } catch (final IllegalArgumentException | IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        final SchemaCollector collector;
+        try {
+            collector = SchemaCollector.connect(settings);
+        } catch (final SQLException e) {
+            err.println("spyglass: cannot connect to " + settings + ": " + e.getMessage());
+            return 2;
+        }
+        int tables = 0;
+        final List<String> problems;
+        try (collector; OutputStream out = open(output)) {
+            final JsonLineEncoder json = new JsonLineEncoder();
+            final Records records = new Records(json, out);
+            collector.server("start", records);
+            collector.allTables(databases, records);
+            tables = records.tables;
+            problems = collector.problems();
+        }
+        for (final String problem : problems) {
+            err.println("spyglass: " + problem);
+        }
+        err.println("spyglass: " + tables + (tables == 1 ? " definition" : " definitions") + " of " + databases.size()
+            + (databases.size() == 1 ? " schema" : " schemas") + " from " + settings + " -> " + output);
+        return problems.isEmpty() ? 0 : 1;
+    }
+
+    private static OutputStream open(final String output) throws IOException {
+        if ("-".equals(output)) {
+            return new java.io.FilterOutputStream(System.out) {
+                @Override
+                public void close() throws IOException {
+                    flush(); // standard output stays open
+                }
+            };
+        }
+        final Path path = Path.of(output);
+        Files.deleteIfExists(path);
+        Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        return Files.newOutputStream(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** The records of DESIGN's capture file: {@code server} and {@code ddl}, one JSON line each. */
+    private static final class Records implements SchemaCollector.Sink {
+        private final JsonLineEncoder json;
+        private final OutputStream out;
+        int tables;
+
+        Records(final JsonLineEncoder json, final OutputStream out) {
+            this.json = json;
+            this.out = out;
+        }
+
+        @Override
+        public void table(final TableDefinition t) {
+            json.beginLine();
+            json.name("type").string("ddl");
+            json.name("ts").timestamp(System.currentTimeMillis() * 1_000_000L);
+            json.name("db").string(t.db());
+            json.name("table").string(t.table());
+            json.name("kind").string(t.kind());
+            json.name("engine");
+            if (t.engine() == null) {
+                json.nullValue();
+            } else {
+                json.string(t.engine());
+            }
+            json.name("rows").numberOrNull(t.rows());
+            json.name("data_length").numberOrNull(t.dataLength());
+            json.name("index_length").numberOrNull(t.indexLength());
+            json.name("sql").string(t.createStatement());
+            json.endLine();
+            write();
+            tables++;
+        }
+
+        @Override
+        public void server(final String phase, final Map<String, String> variables, final Map<String, String> status) {
+            json.beginLine();
+            json.name("type").string("server");
+            json.name("ts").timestamp(System.currentTimeMillis() * 1_000_000L);
+            json.name("phase").string(phase);
+            json.name("variables").beginObject();
+            variables.forEach((k, v) -> json.name(k).string(v == null ? "" : v));
+            json.endObject();
+            json.name("status").beginObject();
+            status.forEach((k, v) -> json.name(k).string(v == null ? "" : v));
+            json.endObject();
+            json.endLine();
+            write();
+        }
+
+        private void write() {
+            try {
+                out.write(json.buffer(), 0, json.length());
+            } catch (final IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

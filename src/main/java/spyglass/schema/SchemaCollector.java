@@ -1,0 +1,144 @@
+package spyglass.schema;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Reads the schema and the server's context over an ordinary client connection (mysql-connector-j):
+ * the definitions and sizes of tables, and snapshots of the global variables and status. Every query
+ * has a timeout; a failure on one table (dropped meanwhile, not visible to this user) is reported
+ * once per kind of failure and the rest goes on.
+ */
+public final class SchemaCollector implements AutoCloseable {
+    /** Where what is read goes. */
+    public interface Sink {
+        void table(TableDefinition table);
+
+        void server(String phase, Map<String, String> variables, Map<String, String> status);
+    }
+
+    private final Connection connection;
+    private final int queryTimeoutSeconds;
+    /** Each kind of failure (an error code, an empty schema) once, with the first message of its kind. */
+    private final Map<String, String> problems = new LinkedHashMap<>();
+
+    private SchemaCollector(final Connection connection, final int queryTimeoutSeconds) {
+        this.connection = connection;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+    }
+
+    /**
+     * Connects: TLS when the server offers it, the settings' timeouts, and the program named in the
+     * connect attributes so the connection can be told from the application's. The password's
+     * characters are wiped once the driver has them.
+     */
+    public static SchemaCollector connect(final ConnectionSettings s) throws SQLException {
+        final Properties p = new Properties();
+        p.setProperty("user", s.user());
+        p.setProperty("password", new String(s.password()));
+        Arrays.fill(s.password(), '\0');
+        p.setProperty("sslMode", "PREFERRED");
+        p.setProperty("connectTimeout", Long.toString(s.connectTimeout().toMillis()));
+        p.setProperty("socketTimeout", Long.toString(s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
+        p.setProperty("useServerPrepStmts", "false");
+        p.setProperty("connectionAttributes", "program_name:spyglass-schema");
+        final String host = s.host().indexOf(':') >= 0 ? "[" + s.host() + "]" : s.host();
+        final Connection c = DriverManager.getConnection("jdbc:mysql://" + host + ":" + s.port() + "/", p);
+        return new SchemaCollector(c, (int) Math.max(1, s.queryTimeout().toSeconds()));
+    }
+
+    /** A name in backquotes, a backquote in it doubled: any name, reserved word or not, as the server wrote it. */
+    static String quote(final String identifier) {
+        return "`" + identifier.replace("`", "``") + "`";
+    }
+
+    /** A snapshot of {@code SHOW GLOBAL VARIABLES} and {@code SHOW GLOBAL STATUS}, named by {@code phase}. */
+    public void server(final String phase, final Sink sink) throws SQLException {
+        sink.server(phase, pairs("SHOW GLOBAL VARIABLES"), pairs("SHOW GLOBAL STATUS"));
+    }
+
+    private Map<String, String> pairs(final String sql) throws SQLException {
+        final Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = connection.createStatement()) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            try (ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every table and view of each schema in {@code schemas}. */
+    public void allTables(final List<String> schemas, final Sink sink) throws SQLException {
+        final String list = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH"
+            + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME";
+        for (final String db : schemas) {
+            int found = 0;
+            try (PreparedStatement st = connection.prepareStatement(list)) {
+                st.setQueryTimeout(queryTimeoutSeconds);
+                st.setString(1, db);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        found++;
+                        final String table = rs.getString(1);
+                        final boolean view = "VIEW".equals(rs.getString(2));
+                        final String ddl = createStatement(db, table, view);
+                        if (ddl != null) {
+                            sink.table(new TableDefinition(db, table, view ? "view" : "table", rs.getString(3),
+                                size(rs, 4), size(rs, 5), size(rs, 6), ddl));
+                        }
+                    }
+                }
+            }
+            if (found == 0) {
+                problems.putIfAbsent("empty " + db,
+                    "schema " + quote(db) + ": no tables this user can see (does it exist? SHOW privileges?)");
+            }
+        }
+    }
+
+    private static long size(final ResultSet rs, final int column) throws SQLException {
+        final long v = rs.getLong(column);
+        return rs.wasNull() ? -1 : v;
+    }
+
+    /** {@code SHOW CREATE TABLE} (or {@code VIEW}), or null with the failure noted: the capture goes on. */
+    private String createStatement(final String db, final String table, final boolean view) {
+        final String sql = "SHOW CREATE " + (view ? "VIEW " : "TABLE ") + quote(db) + "." + quote(table);
+        try (Statement st = connection.createStatement()) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            try (ResultSet rs = st.executeQuery(sql)) {
+                return rs.next() ? rs.getString(2) : null;
+            }
+        } catch (final SQLException e) {
+            problems.putIfAbsent(Integer.toString(e.getErrorCode()), switch (e.getErrorCode()) {
+                case 1146 -> "a table was dropped while it was read (" + quote(db) + "." + quote(table) + "): skipped";
+                case 1142, 1143, 1044, 1356 -> "no privilege to read some definitions (first: " + quote(db) + "."
+                    + quote(table) + "): skipped; GRANT SELECT, SHOW VIEW on them to see them";
+                default -> "reading " + quote(db) + "." + quote(table) + " failed: " + e.getMessage();
+            });
+            return null;
+        }
+    }
+
+    /** What went wrong, each kind once, in the order it happened. */
+    public List<String> problems() {
+        return List.copyOf(problems.values());
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

@@ -1,0 +1,82 @@
+package spyglass.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ~/.my.cnf format as the mysql client reads it, and where the password comes from. */
+class OptionFileTest {
+    @TempDir
+    Path dir;
+
+    private Path file(final String text) throws IOException {
+        final Path p = dir.resolve("my.cnf");
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void clientGroupsQuotesEscapesAndComments() throws IOException {
+        final OptionFile f = OptionFile.read(file("""
+            # a comment
+            ; another
+            [mysqld]
+            port = 1
+            password = server-side
+            [client]
+            user = app  # trailing comment
+            password = "p#ss \\"quoted\\"\\tword"
+            port=3307
+            [mysql]
+            default_character_set = utf8mb4
+            no-auto-rehash
+            [mariadb-client]
+            user = 'later wins'
+            !includedir /etc/mysql/conf.d/
+            """));
+        assertEquals("later wins", f.get("user"));
+        assertEquals("p#ss \"quoted\"\tword", f.get("password"));
+        assertEquals("3307", f.get("port"));
+        assertEquals("utf8mb4", f.get("default-character-set"));
+        assertEquals("", f.get("no_auto_rehash"));
+        assertNull(f.get("socket"));
+        assertEquals(1, f.notes().size());
+        assertTrue(f.notes().get(0).contains("!includedir"), f.notes().toString());
+    }
+
+    @Test
+    void whatCannotBeReadIsNamedWithItsLine() throws IOException {
+        final Path unclosed = file("[client]\npassword = 'secret\n");
+        final IOException e = assertThrows(IOException.class, () -> OptionFile.read(unclosed));
+        assertTrue(e.getMessage().endsWith(":2: a quoted value needs its closing '"), e.getMessage());
+        assertTrue(!e.getMessage().contains("secret"), e.getMessage());
+        final Path orphan = file("user = app\n");
+        assertTrue(assertThrows(IOException.class, () -> OptionFile.read(orphan)).getMessage().contains(":1: an option before any [group]"));
+    }
+
+    @Test
+    void thePasswordComesFromMysqlPwdThenTheFileAndNeverNowhere() throws IOException {
+        final Path cnf = file("[client]\nuser = fromfile\npassword = filepass\nhost = db1\nport = 3310\n");
+        final Duration t = Duration.ofSeconds(5);
+        final ConnectionSettings env = Credentials.resolve(null, null, null, cnf, Map.of("MYSQL_PWD", "envpass"), null, t, t);
+        assertEquals("envpass", new String(env.password()));
+        assertEquals("fromfile@db1:3310", env.toString());
+        final ConnectionSettings fromFile = Credentials.resolve("10.0.0.9", 3306, "cli", cnf, Map.of(), null, t, t);
+        assertEquals("filepass", new String(fromFile.password()));
+        assertEquals("cli@10.0.0.9:3306", fromFile.toString()); // the command line wins over the file
+        final IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+            () -> Credentials.resolve(null, null, "app", null, Map.of("USER", "ops"), null, t, t));
+        assertTrue(none.getMessage().contains("set MYSQL_PWD"), none.getMessage());
+        assertEquals(List.of(), OptionFile.read(cnf).notes());
+    }
+}
