@@ -16,6 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import spyglass.output.JsonLineEncoder;
+import spyglass.redact.DdlRedactor;
 import spyglass.schema.ConnectionSettings;
 import spyglass.schema.Credentials;
 import spyglass.schema.SchemaCollector;
@@ -79,6 +80,12 @@ public final class SchemaCommand implements Callable<Integer> {
         description = "File to write, created with mode 0600; - for standard output (default).")
     String output;
 
+    @Option(names = "--redact-ddl",
+        description = "Hide the values a definition can carry: DEFAULT values, COMMENTs, the AUTO_INCREMENT= "
+            + "counter, partition bounds, constants of checks, generated columns and views. Names, types "
+            + "and sizes stay. Each ddl record says whether it was redacted.")
+    boolean redactDdl;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
@@ -103,7 +110,7 @@ public final class SchemaCommand implements Callable<Integer> {
         final List<String> problems;
         try (collector; OutputStream out = open(output)) {
             final JsonLineEncoder json = new JsonLineEncoder();
-            final Records records = new Records(json, out);
+            final Records records = new Records(json, out, redactDdl);
             collector.server("start", records);
             collector.allTables(databases, records);
             tables = records.tables;
@@ -136,11 +143,13 @@ public final class SchemaCommand implements Callable<Integer> {
     private static final class Records implements SchemaCollector.Sink {
         private final JsonLineEncoder json;
         private final OutputStream out;
+        private final boolean redact;
         int tables;
 
-        Records(final JsonLineEncoder json, final OutputStream out) {
+        Records(final JsonLineEncoder json, final OutputStream out, final boolean redact) {
             this.json = json;
             this.out = out;
+            this.redact = redact;
         }
 
         @Override
@@ -160,7 +169,8 @@ public final class SchemaCommand implements Callable<Integer> {
             json.name("rows").numberOrNull(t.rows());
             json.name("data_length").numberOrNull(t.dataLength());
             json.name("index_length").numberOrNull(t.indexLength());
-            json.name("sql").string(t.createStatement());
+            json.name("sql").string(redact ? DdlRedactor.redact(t.createStatement()) : t.createStatement());
+            json.name("redacted").bool(redact);
             json.endLine();
             write();
             tables++;

@@ -109,6 +109,25 @@ class SchemaCommandIT {
                 }
             }
             assertEquals(expected, written);
+            // what --redact-ddl must hide is there without it
+            final String plainText = Files.readString(out);
+            assertTrue(plainText.contains("n/a") && plainText.contains("the orders") && plainText.contains("2025"));
+
+            final Path redactedOut = tmp.resolve("schema-redacted.jsonl");
+            final ProcessResult redacted = Tools.run(spyglassSchema(server, MariaDbServer.PASSWORD, "-u",
+                MariaDbServer.USER, "--databases", MariaDbServer.DATABASE, "--redact-ddl", "-o", redactedOut.toString()),
+                null, Duration.ofMinutes(2));
+            assertEquals(0, redacted.exitCode(), redacted.stderr());
+            final String redactedText = Files.readString(redactedOut);
+            for (final String value : new String[] {"n/a", "the orders", "2025", "> 100"}) {
+                assertFalse(redactedText.contains(value), value + " in " + redactedText);
+            }
+            for (final JsonNode ddl : CaptureFile.read(redactedOut).ofType("ddl")) {
+                assertTrue(ddl.path("redacted").asBoolean(), ddl.toString());
+                if (ddl.path("table").asText().equals("orders")) {
+                    assertTrue(ddl.path("sql").asText().contains("`customer` varchar(64) NOT NULL DEFAULT ?"), ddl.toString());
+                }
+            }
 
             // the same from an option file, password and user in its [client] group
             final Path cnf = tmp.resolve("my.cnf");
