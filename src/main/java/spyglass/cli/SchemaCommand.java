@@ -19,6 +19,7 @@ import spyglass.output.JsonLineEncoder;
 import spyglass.redact.DdlRedactor;
 import spyglass.schema.ConnectionSettings;
 import spyglass.schema.Credentials;
+import spyglass.schema.IndexStatistics;
 import spyglass.schema.SchemaCollector;
 import spyglass.schema.TableDefinition;
 
@@ -171,6 +172,18 @@ public final class SchemaCommand implements Callable<Integer> {
             json.name("index_length").numberOrNull(t.indexLength());
             json.name("sql").string(redact ? DdlRedactor.redact(t.createStatement()) : t.createStatement());
             json.name("redacted").bool(redact);
+            json.name("indexes").beginArray();
+            for (final IndexStatistics index : t.indexes()) {
+                json.beginObject();
+                json.name("name").string(index.name());
+                json.name("columns").beginArray();
+                index.columns().forEach(json::string);
+                json.endArray();
+                json.name("unique").bool(index.unique());
+                json.name("cardinality").numberOrNull(index.cardinality());
+                json.endObject();
+            }
+            json.endArray();
             json.endLine();
             write();
             tables++;

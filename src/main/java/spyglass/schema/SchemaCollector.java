@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,12 +80,49 @@ public final class SchemaCollector implements AutoCloseable {
         return out;
     }
 
+    /** The indexes of every table of {@code db}, by table name, from {@code information_schema.STATISTICS}. */
+    private Map<String, List<IndexStatistics>> indexes(final String db) throws SQLException {
+        final String sql = "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NON_UNIQUE, CARDINALITY FROM information_schema.STATISTICS"
+            + " WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
+        final Map<String, List<IndexStatistics>> out = new LinkedHashMap<>();
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            st.setString(1, db);
+            try (ResultSet rs = st.executeQuery()) {
+                String table = null;
+                String index = null;
+                List<String> columns = new ArrayList<>();
+                boolean unique = false;
+                long cardinality = -1;
+                while (true) {
+                    final boolean more = rs.next();
+                    if (index != null && (!more || !rs.getString(1).equals(table) || !rs.getString(2).equals(index))) {
+                        out.computeIfAbsent(table, k -> new ArrayList<>())
+                            .add(new IndexStatistics(index, List.copyOf(columns), unique, cardinality));
+                        columns = new ArrayList<>();
+                    }
+                    if (!more) {
+                        break;
+                    }
+                    table = rs.getString(1);
+                    index = rs.getString(2);
+                    columns.add(rs.getString(3));
+                    unique = rs.getInt(4) == 0;
+                    final long c = rs.getLong(5); // the index's last column's: its distinct values
+                    cardinality = rs.wasNull() ? -1 : c;
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every table and view of each schema in {@code schemas}. */
     public void allTables(final List<String> schemas, final Sink sink) throws SQLException {
         final String list = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH"
             + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME";
         for (final String db : schemas) {
             int found = 0;
+            final Map<String, List<IndexStatistics>> indexes = indexes(db);
             try (PreparedStatement st = connection.prepareStatement(list)) {
                 st.setQueryTimeout(queryTimeoutSeconds);
                 st.setString(1, db);
@@ -96,7 +134,7 @@ public final class SchemaCollector implements AutoCloseable {
                         final String ddl = createStatement(db, table, view);
                         if (ddl != null) {
                             sink.table(new TableDefinition(db, table, view ? "view" : "table", rs.getString(3),
-                                size(rs, 4), size(rs, 5), size(rs, 6), ddl));
+                                size(rs, 4), size(rs, 5), size(rs, 6), ddl, indexes.getOrDefault(table, List.of())));
                         }
                     }
                 }

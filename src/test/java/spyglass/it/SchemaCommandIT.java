@@ -60,6 +60,7 @@ class SchemaCommandIT {
                     s.execute(ddl);
                 }
                 s.execute("INSERT INTO orders VALUES (1, 'alice', 150.00), (2, 'bob', 20.00)");
+                s.execute("ANALYZE TABLE orders");
                 s.execute("CREATE USER nosee@'%' IDENTIFIED BY 'nosee-pass'");
                 try (ResultSet rs = s.executeQuery("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'spydb'")) {
                     while (rs.next()) {
@@ -102,6 +103,10 @@ class SchemaCommandIT {
                     assertEquals("table", ddl.path("kind").asText());
                     assertEquals("InnoDB", ddl.path("engine").asText());
                     assertTrue(ddl.path("data_length").asLong() > 0, ddl.toString());
+                    // ANALYZE TABLE ran above: two orders, two customers
+                    assertEquals("[{\"name\":\"PRIMARY\",\"columns\":[\"id\"],\"unique\":true,\"cardinality\":2},"
+                        + "{\"name\":\"by_customer\",\"columns\":[\"customer\"],\"unique\":false,\"cardinality\":2}]",
+                        ddl.path("indexes").toString());
                 }
                 if (ddl.path("table").asText().equals("big_orders")) {
                     assertEquals("view", ddl.path("kind").asText());
