@@ -41,7 +41,8 @@ import spyglass.schema.TableDefinition;
     footer = {
         "",
         "Exit status: 0 when every definition was read; 1 when some could not be (each kind of "
-            + "failure is said once, the rest is written); 2 for a usage error or no connection.",
+            + "failure is said once, the rest is written); 2 for a usage error, no connection, or one lost "
+            + "midway (what was read before is kept).",
         "",
         "Examples:",
         "  MYSQL_PWD=... spyglass schema -u app --databases shop,billing -o schema.jsonl",
@@ -95,7 +96,10 @@ public final class SchemaCommand implements Callable<Integer> {
         }
         final ConnectionSettings settings;
         try {
-            settings = Credentials.resolve(host, port, user, defaultsFile, System.getenv(), System.console(),
+            // a prompt only on a terminal: since JDK 22 a console object exists without one
+            final java.io.Console console = System.console();
+            settings = Credentials.resolve(host, port, user, defaultsFile, System.getenv(),
+                console != null && console.isTerminal() ? console : null,
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(queryTimeout));
         } catch (final IllegalArgumentException | IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -112,8 +116,15 @@ public final class SchemaCommand implements Callable<Integer> {
         try (collector; OutputStream out = open(output)) {
             final JsonLineEncoder json = new JsonLineEncoder();
             final Records records = new Records(json, out, redactDdl);
-            collector.server("start", records);
-            collector.allTables(databases, records);
+            try {
+                collector.server("start", records);
+                collector.allTables(databases, records);
+            } catch (final SQLException e) {
+                // the connection went, or a query timed out: what was read is written, and said
+                err.println("spyglass: reading from " + settings + " stopped after " + records.tables
+                    + " definitions: " + e.getMessage());
+                return 2;
+            }
             tables = records.tables;
             problems = collector.problems();
         }
