@@ -22,6 +22,7 @@ import spyglass.schema.Credentials;
 import spyglass.schema.IndexStatistics;
 import spyglass.schema.SchemaCollector;
 import spyglass.schema.TableDefinition;
+import spyglass.schema.TableName;
 
 /** {@code spyglass schema}: the definitions of a server's tables and its context, on their own. */
 @Command(
@@ -66,9 +67,19 @@ public final class SchemaCommand implements Callable<Integer> {
         description = "An option file in the ~/.my.cnf format: its [client] user, password, host and port.")
     Path defaultsFile;
 
-    @Option(names = "--databases", paramLabel = "DB", split = ",", required = true,
-        description = "The schemas whose tables and views to write, all of them (comma-separated).")
-    List<String> databases;
+    @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    Which which;
+
+    /** What to read: all the tables of some schemas, or tables by name. */
+    static final class Which {
+        @Option(names = "--databases", paramLabel = "DB", split = ",", required = true,
+            description = "The schemas whose tables and views to write, all of them (comma-separated).")
+        List<String> databases;
+
+        @Option(names = "--tables", paramLabel = "DB.TABLE", split = ",", required = true,
+            description = "Tables and views by name (comma-separated; backquote a name that holds a dot).")
+        List<String> tables;
+    }
 
     @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
         description = "Give up connecting after this long (default: ${DEFAULT-VALUE}).")
@@ -94,6 +105,16 @@ public final class SchemaCommand implements Callable<Integer> {
         if (connectTimeout < 1 || queryTimeout < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "timeouts are whole seconds, at least 1");
         }
+        final List<TableName> names = new java.util.ArrayList<>();
+        if (which.tables != null) {
+            try {
+                for (final String t : which.tables) {
+                    names.add(TableName.parse(t));
+                }
+            } catch (final IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tables: " + e.getMessage());
+            }
+        }
         final ConnectionSettings settings;
         try {
             // a prompt only on a terminal: since JDK 22 a console object exists without one
@@ -118,7 +139,11 @@ public final class SchemaCommand implements Callable<Integer> {
             final Records records = new Records(json, out, redactDdl);
             try {
                 collector.server("start", records);
-                collector.allTables(databases, records);
+                if (which.databases != null) {
+                    collector.allTables(which.databases, records);
+                } else {
+                    collector.tables(names, records);
+                }
             } catch (final SQLException e) {
                 // the connection went, or a query timed out: what was read is written, and said
                 err.println("spyglass: reading from " + settings + " stopped after " + records.tables
@@ -131,8 +156,11 @@ public final class SchemaCommand implements Callable<Integer> {
         for (final String problem : problems) {
             err.println("spyglass: " + problem);
         }
-        err.println("spyglass: " + tables + (tables == 1 ? " definition" : " definitions") + " of " + databases.size()
-            + (databases.size() == 1 ? " schema" : " schemas") + " from " + settings + " -> " + output);
+        final String of = which.databases != null
+            ? " of " + which.databases.size() + (which.databases.size() == 1 ? " schema" : " schemas")
+            : " of " + names.size() + (names.size() == 1 ? " table named" : " tables named");
+        err.println("spyglass: " + tables + (tables == 1 ? " definition" : " definitions") + of + " from " + settings
+            + " -> " + output);
         return problems.isEmpty() ? 0 : 1;
     }
 

@@ -118,32 +118,51 @@ public final class SchemaCollector implements AutoCloseable {
 
     /** Every table and view of each schema in {@code schemas}. */
     public void allTables(final List<String> schemas, final Sink sink) throws SQLException {
-        final String list = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH"
-            + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME";
         for (final String db : schemas) {
-            int found = 0;
-            final Map<String, List<IndexStatistics>> indexes = indexes(db);
-            try (PreparedStatement st = connection.prepareStatement(list)) {
-                st.setQueryTimeout(queryTimeoutSeconds);
-                st.setString(1, db);
-                try (ResultSet rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        found++;
-                        final String table = rs.getString(1);
-                        final boolean view = "VIEW".equals(rs.getString(2));
-                        final String ddl = createStatement(db, table, view);
-                        if (ddl != null) {
-                            sink.table(new TableDefinition(db, table, view ? "view" : "table", rs.getString(3),
-                                size(rs, 4), size(rs, 5), size(rs, 6), ddl, indexes.getOrDefault(table, List.of())));
-                        }
-                    }
-                }
-            }
-            if (found == 0) {
+            if (read(db, null, sink) == 0) {
                 problems.putIfAbsent("empty " + db,
                     "schema " + quote(db) + ": no tables this user can see (does it exist? SHOW privileges?)");
             }
         }
+    }
+
+    /** The tables and views named. */
+    public void tables(final List<TableName> names, final Sink sink) throws SQLException {
+        for (final TableName name : names) {
+            if (read(name.db(), name.table(), sink) == 0) {
+                problems.putIfAbsent("missing",
+                    "table " + name + " not found (dropped, misspelt, or not visible to this user): skipped");
+            }
+        }
+    }
+
+    /** Reads the tables of {@code db} ({@code table} only, when not null); returns how many were listed. */
+    private int read(final String db, final String table, final Sink sink) throws SQLException {
+        final String list = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH"
+            + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?" + (table != null ? " AND TABLE_NAME = ?" : "")
+            + " ORDER BY TABLE_NAME";
+        int found = 0;
+        final Map<String, List<IndexStatistics>> indexes = indexes(db);
+        try (PreparedStatement st = connection.prepareStatement(list)) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            st.setString(1, db);
+            if (table != null) {
+                st.setString(2, table);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    found++;
+                    final String name = rs.getString(1);
+                    final boolean view = "VIEW".equals(rs.getString(2));
+                    final String ddl = createStatement(db, name, view);
+                    if (ddl != null) {
+                        sink.table(new TableDefinition(db, name, view ? "view" : "table", rs.getString(3),
+                            size(rs, 4), size(rs, 5), size(rs, 6), ddl, indexes.getOrDefault(name, List.of())));
+                    }
+                }
+            }
+        }
+        return found;
     }
 
     private static long size(final ResultSet rs, final int column) throws SQLException {

@@ -134,6 +134,18 @@ class SchemaCommandIT {
                 }
             }
 
+            // tables by name: one there, one not (said once), an odd name in backquotes
+            final Path named = tmp.resolve("named.jsonl");
+            final ProcessResult byName = Tools.run(spyglassSchema(server, MariaDbServer.PASSWORD, "-u", MariaDbServer.USER,
+                "--tables", "spydb.orders,spydb.no_such_table,`spydb`.`odd``name`", "-o", named.toString()), null,
+                Duration.ofMinutes(2));
+            assertEquals(1, byName.exitCode(), byName.stderr());
+            assertTrue(byName.stderr().contains("table `spydb`.`no_such_table` not found"), byName.stderr());
+            assertTrue(byName.stderr().contains("2 definitions of 3 tables named"), byName.stderr());
+            final List<String> namedTables = new ArrayList<>();
+            CaptureFile.read(named).ofType("ddl").forEach(d -> namedTables.add(d.path("table").asText()));
+            assertEquals(List.of("orders", "odd`name"), namedTables);
+
             // the same from an option file, password and user in its [client] group
             final Path cnf = tmp.resolve("my.cnf");
             Files.writeString(cnf, "# spyglass test\n[client]\nuser = " + MariaDbServer.USER + "\npassword = \""
