@@ -874,10 +874,7 @@ final class MysqlConnection {
             // as keepStatement grows it: once per pooled connection, to what its statements need
             sqlBytes = new byte[Math.min(tracker.event.sql.capacity(), Math.max(length, sqlBytes.length * 2))];
         }
-        sqlLength = prepared.text(entry, sqlBytes);
-        if (sqlLength < 0) {
-            tracker.counters.preparedTextsLost++; // the digest still says which statement ran
-        }
+        sqlLength = prepared.text(entry, sqlBytes); // -1 when the ring wrote over it (counted there): the digest still says which ran
     }
 
     private void parseChangeUser(final PacketFramer framer) {

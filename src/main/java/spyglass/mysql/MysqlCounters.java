@@ -10,7 +10,7 @@ public final class MysqlCounters {
     long encryptedConnections;
     /** Bytes of encrypted connections, both ways, from the SSLRequest on. */
     long encryptedBytes;
-    /** Connections that negotiated CLIENT_COMPRESS: counted, not parsed (yet). */
+    /** Connections in the compressed protocol (zlib or zstd): decompressed and read. */
     long compressedConnections;
     /** Flows left untracked because {@link MysqlOptions#maxConnections} states were in use. */
     long untrackedConnections;
@@ -37,8 +37,6 @@ public final class MysqlCounters {
     long replicaConnections;
     /** Prepared-statement commands whose COM_STMT_PREPARE was not seen: reported, text unknown. */
     long unknownPreparedStatements;
-    /** Executions whose prepared text the registry's ring had written over: reported by digest. */
-    long preparedTextsLost;
 
     public long replicaConnections() {
         return replicaConnections;
@@ -46,10 +44,6 @@ public final class MysqlCounters {
 
     public long unknownPreparedStatements() {
         return unknownPreparedStatements;
-    }
-
-    public long preparedTextsLost() {
-        return preparedTextsLost;
     }
 
     public long connections() {

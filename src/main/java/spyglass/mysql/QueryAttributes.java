@@ -47,21 +47,12 @@ final class QueryAttributes {
         index = 0;
     }
 
-    State state() {
-        return state;
-    }
-
     boolean inText() {
         return state == State.TEXT;
     }
 
     boolean malformed() {
         return state == State.MALFORMED;
-    }
-
-    /** Attributes the block holds (valid once past its count). */
-    int count() {
-        return count;
     }
 
     /**

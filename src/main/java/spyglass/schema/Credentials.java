@@ -17,8 +17,10 @@ public final class Credentials {
     }
 
     /**
-     * @param host, port, user  from the command line, or null to take the option file's or the default
-     * @param defaultsFile      {@code --defaults-file}, or null
+     * @param host         from the command line, or null to take the option file's or the default
+     * @param port         likewise
+     * @param user         likewise
+     * @param defaultsFile {@code --defaults-file}, or null
      * @param environment       the process environment ({@code MYSQL_PWD})
      * @param console           the terminal to prompt on, or null when there is none
      * @throws IllegalArgumentException naming what to do when no password can be had
