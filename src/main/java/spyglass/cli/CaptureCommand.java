@@ -131,6 +131,9 @@ public final class CaptureCommand implements Callable<Integer> {
             + "on a terminal one line is rewritten every second (default: ${DEFAULT-VALUE}).")
     long progressIntervalSeconds;
 
+    @CommandLine.ArgGroup(exclusive = false, validate = false, heading = "%nSchema (--schema):%n")
+    SchemaCaptureOptions schemaOptions = new SchemaCaptureOptions();
+
     @Option(names = {"-q", "--quiet"}, description = "No progress and no summary on standard error.")
     boolean quiet;
 
@@ -165,6 +168,13 @@ public final class CaptureCommand implements Callable<Integer> {
         }
         final InetAddress server = analysis.server();
         checkInterfaceType();
+        // before the ring opens: the password may be asked for, and --user may take the option file away
+        final CaptureSchema schema = schemaOptions.enabled()
+            ? schemaOptions.create(spec.commandLine(), server == null ? null : server.getHostAddress(), analysis.ports[0])
+            : null;
+        if (schema != null) {
+            schema.configure(options.mysql);
+        }
 
         final AfPacketSource source;
         try {
@@ -184,13 +194,13 @@ public final class CaptureCommand implements Callable<Integer> {
             try (CaptureFileWriter writer = openOutput(outputName, maxPartBytes)) {
                 writer.writeCaptureStart(Version.VERSION, Hostname.get(), source.description(),
                     options.serverFilter.describe(server), ReadCommand.wallClockNanos(), options.mysql.redactMode());
-                return run(err, source, writer, options, outputName);
+                return run(err, source, writer, options, outputName, schema);
             }
         }
     }
 
     private int run(final PrintWriter err, final AfPacketSource source, final CaptureFileWriter writer,
-                    final PipelineOptions options, final String outputName) {
+                    final PipelineOptions options, final String outputName, final CaptureSchema schema) {
         final StopSignals stop = StopSignals.install(err);
         final long started = System.nanoTime();
         final long deadline = durationSeconds > 0 ? started + durationSeconds * 1_000_000_000L : Long.MAX_VALUE;
@@ -200,6 +210,9 @@ public final class CaptureCommand implements Callable<Integer> {
         try (Pipeline pipeline = new Pipeline(options, writer)) {
             pipeline.start();
             pipeline.watch(source);
+            if (schema != null) {
+                schema.start(pipeline::writeSideLine);
+            }
             if (!quiet) {
                 err.println("spyglass: capturing on " + source.description() + " (" + source.filterExpression() + "), "
                     + options.workers + (options.workers == 1 ? " worker" : " workers") + " -> "
@@ -235,6 +248,12 @@ public final class CaptureCommand implements Callable<Integer> {
                         status = 1;
                     }
                 }
+                if (schema != null) {
+                    schema.drainMessages(message -> {
+                        progress.clear();
+                        err.println("spyglass: " + message);
+                    });
+                }
                 // The kernel's counters are 32-bit and reset on each read: read them often, whatever is shown.
                 source.refreshKernelStatistics();
                 if (progress.due(now)) {
@@ -244,8 +263,12 @@ public final class CaptureCommand implements Callable<Integer> {
             drainRing(source, capture);
             source.refreshKernelStatistics();
             pipeline.unwatch();
-            final CaptureStats end = pipeline.finish(ReadCommand.wallClockNanos());
+            final CaptureStats end = pipeline.finish(ReadCommand.wallClockNanos(),
+                schema == null ? null : () -> schema.finish(schemaOptions.finishLimitNanos()));
             progress.clear();
+            if (schema != null) {
+                schema.drainMessages(message -> err.println("spyglass: " + message));
+            }
             if (!quiet) {
                 err.println(Summary.of(end, end.packets, System.nanoTime() - started, outputName)
                     + (writer.rotations() > 0 ? " in " + (writer.rotations() + 1) + " parts" : ""));

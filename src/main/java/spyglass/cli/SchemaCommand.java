@@ -10,18 +10,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import spyglass.output.JsonLineEncoder;
-import spyglass.redact.DdlRedactor;
 import spyglass.schema.ConnectionSettings;
 import spyglass.schema.Credentials;
-import spyglass.schema.IndexStatistics;
 import spyglass.schema.SchemaCollector;
-import spyglass.schema.TableDefinition;
 import spyglass.schema.TableName;
 
 /** {@code spyglass schema}: the definitions of a server's tables and its context, on their own. */
@@ -135,8 +130,14 @@ public final class SchemaCommand implements Callable<Integer> {
         int tables = 0;
         final List<String> problems;
         try (collector; OutputStream out = open(output)) {
-            final JsonLineEncoder json = new JsonLineEncoder();
-            final Records records = new Records(json, out, redactDdl);
+            final SchemaRecords records = new SchemaRecords((line, offset, length) -> {
+                try {
+                    out.write(line, offset, length);
+                    return true;
+                } catch (final IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, redactDdl);
             try {
                 collector.server("start", records);
                 if (which.databases != null) {
@@ -146,11 +147,11 @@ public final class SchemaCommand implements Callable<Integer> {
                 }
             } catch (final SQLException e) {
                 // the connection went, or a query timed out: what was read is written, and said
-                err.println("spyglass: reading from " + settings + " stopped after " + records.tables
+                err.println("spyglass: reading from " + settings + " stopped after " + records.tables()
                     + " definitions: " + e.getMessage());
                 return 2;
             }
-            tables = records.tables;
+            tables = records.tables();
             problems = collector.problems();
         }
         for (final String problem : problems) {
@@ -177,79 +178,5 @@ public final class SchemaCommand implements Callable<Integer> {
         Files.deleteIfExists(path);
         Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         return Files.newOutputStream(path, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-    }
-
-    /** The records of DESIGN's capture file: {@code server} and {@code ddl}, one JSON line each. */
-    private static final class Records implements SchemaCollector.Sink {
-        private final JsonLineEncoder json;
-        private final OutputStream out;
-        private final boolean redact;
-        int tables;
-
-        Records(final JsonLineEncoder json, final OutputStream out, final boolean redact) {
-            this.json = json;
-            this.out = out;
-            this.redact = redact;
-        }
-
-        @Override
-        public void table(final TableDefinition t) {
-            json.beginLine();
-            json.name("type").string("ddl");
-            json.name("ts").timestamp(System.currentTimeMillis() * 1_000_000L);
-            json.name("db").string(t.db());
-            json.name("table").string(t.table());
-            json.name("kind").string(t.kind());
-            json.name("engine");
-            if (t.engine() == null) {
-                json.nullValue();
-            } else {
-                json.string(t.engine());
-            }
-            json.name("rows").numberOrNull(t.rows());
-            json.name("data_length").numberOrNull(t.dataLength());
-            json.name("index_length").numberOrNull(t.indexLength());
-            json.name("sql").string(redact ? DdlRedactor.redact(t.createStatement()) : t.createStatement());
-            json.name("redacted").bool(redact);
-            json.name("indexes").beginArray();
-            for (final IndexStatistics index : t.indexes()) {
-                json.beginObject();
-                json.name("name").string(index.name());
-                json.name("columns").beginArray();
-                index.columns().forEach(json::string);
-                json.endArray();
-                json.name("unique").bool(index.unique());
-                json.name("cardinality").numberOrNull(index.cardinality());
-                json.endObject();
-            }
-            json.endArray();
-            json.endLine();
-            write();
-            tables++;
-        }
-
-        @Override
-        public void server(final String phase, final Map<String, String> variables, final Map<String, String> status) {
-            json.beginLine();
-            json.name("type").string("server");
-            json.name("ts").timestamp(System.currentTimeMillis() * 1_000_000L);
-            json.name("phase").string(phase);
-            json.name("variables").beginObject();
-            variables.forEach((k, v) -> json.name(k).string(v == null ? "" : v));
-            json.endObject();
-            json.name("status").beginObject();
-            status.forEach((k, v) -> json.name(k).string(v == null ? "" : v));
-            json.endObject();
-            json.endLine();
-            write();
-        }
-
-        private void write() {
-            try {
-                out.write(json.buffer(), 0, json.length());
-            } catch (final IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 }

@@ -31,6 +31,8 @@ public final class CaptureStats {
     public long unknownStatements;
     /** Replicas' connections (a binary-log request seen): their stream is counted, never read. */
     public long replicaConnections;
+    /** spyglass's own schema connections: left out of the records. */
+    public long ownConnections;
     public long protocolErrors;
 
     public void reset() {
@@ -63,6 +65,7 @@ public final class CaptureStats {
         truncatedStatements = other.truncatedStatements;
         unknownStatements = other.unknownStatements;
         replicaConnections = other.replicaConnections;
+        ownConnections = other.ownConnections;
         protocolErrors = other.protocolErrors;
     }
 }

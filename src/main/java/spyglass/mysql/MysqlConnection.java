@@ -104,6 +104,10 @@ final class MysqlConnection {
     private int state;
     private boolean connEmitted;
     private boolean quitSeen;
+    /** This capture's own schema connection: counted, never reported. */
+    private boolean own;
+    /** The identities snapshot this mid-stream connection was last looked up in (0: none yet). */
+    private int identityGeneration;
     private boolean resumedAfterResync;
     private long serverCapabilities;
     /** CLIENT_DEPRECATE_EOF: 1, 0, or UNKNOWN until learnt from the traffic (mid-stream). */
@@ -257,6 +261,8 @@ final class MysqlConnection {
         attributesLearnt = false;
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
+        own = false;
+        identityGeneration = 0;
         quitSeen = false;
         resumedAfterResync = false;
         serverCapabilities = 0;
@@ -419,7 +425,9 @@ final class MysqlConnection {
         if (!connEmitted) {
             emitConn(timestampNanos);
         }
-        tracker.sink.onConnectionClose(info, quitSeen ? CloseReason.QUIT : map(reason), timestampNanos);
+        if (!own) {
+            tracker.sink.onConnectionClose(info, quitSeen ? CloseReason.QUIT : map(reason), timestampNanos);
+        }
         forgetPreparedStatements();
     }
 
@@ -615,6 +623,8 @@ final class MysqlConnection {
     private static final byte[] PROGRAM_NAME = "program_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLIENT_NAME = "_client_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLIENT_VERSION = "_client_version".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** The attribute by which this capture's schema connection names itself (see {@link MysqlOptions#ownConnectionTag}). */
+    private static final byte[] OWN_TAG = "spyglass_capture".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * The login's connect attributes (int&lt;lenenc&gt; total length, then key and value as
@@ -636,6 +646,10 @@ final class MysqlConnection {
                 break; // cut (the login was kept in part): what was whole stays
             }
             final TextField field = attributeField(kept, keyStart, (int) keyLength);
+            if (tracker.ownConnectionTag != null && equalsAscii(kept, keyStart, (int) keyLength, OWN_TAG)
+                && equalsAscii(kept, valueStart, (int) valueLength, tracker.ownConnectionTag)) {
+                own = true;
+            }
             if (field != null) {
                 field.set(kept, valueStart, (int) valueLength);
             } else {
@@ -1042,6 +1056,12 @@ final class MysqlConnection {
         }
         final int first = framer.firstByte();
         if (first == OK) {
+            if (own) {
+                // spyglass's own schema connection: its queries are not the traffic being watched
+                tracker.counters.ownConnections++;
+                state = S_DONE;
+                return;
+            }
             learnSqlModeFromLoginOk(framer);
             state = S_IDLE;
             if ((info.capabilities & CLIENT_ZSTD_COMPRESSION_ALGORITHM) != 0) {
@@ -1459,6 +1479,9 @@ final class MysqlConnection {
     }
 
     private void emitQuery(final boolean lossy, final boolean noResponse) {
+        if (info.midstream) {
+            learnIdentity();
+        }
         final QueryEvent e = tracker.event;
         final MysqlCounters counters = tracker.counters;
         e.reset();
@@ -1522,12 +1545,37 @@ final class MysqlConnection {
             counters.gapsInCommands++;
         }
         tracker.sink.onQuery(e);
+        if (tracker.tableSightings != null) {
+            tracker.tableSightings.onStatement(e);
+        }
         clearPending();
     }
 
     private void emitConn(final long timestampNanos) {
         connEmitted = true;
+        if (own) {
+            return;
+        }
+        if (info.midstream) {
+            learnIdentity();
+        }
         tracker.sink.onConnection(info, timestampNanos);
+    }
+
+    /**
+     * A connection picked up mid-stream has no login to name its user and schema: the server's
+     * process list may, once the schema thread has read it. Looked up once per published snapshot.
+     */
+    private void learnIdentity() {
+        final ConnectionIdentities identities = tracker.identities;
+        if (identities == null) {
+            return;
+        }
+        final int generation = identities.generation();
+        if (generation != identityGeneration && (!info.user.isKnown() || !info.db.isKnown())) {
+            identityGeneration = generation;
+            identities.fill(info.client, info.user, info.db);
+        }
     }
 
     private void clearPending() {

@@ -26,6 +26,12 @@ public final class MysqlConversationTracker implements TcpFlowListener {
     final PayloadReader reader = new PayloadReader();
     /** The prepared statements of this worker's connections. */
     final PreparedStatements prepared = new PreparedStatements();
+    /** The tag of this capture's own schema connection, as UTF-8; null when there is none. */
+    final byte[] ownConnectionTag;
+    /** Who the connections open before the capture are; null when nobody asks the server. */
+    final ConnectionIdentities identities;
+    /** Tables named by the statements, for the schema collector; null when nobody wants them. */
+    final TableSightings tableSightings;
     /** Names each opened connection once, so a pooled state never inherits another's statements. */
     long connectionSerials;
 
@@ -42,6 +48,10 @@ public final class MysqlConversationTracker implements TcpFlowListener {
         this.maxConnections = Math.max(1, options.maxConnections);
         this.event = new QueryEvent(maxStatementBytes);
         this.literalKey = options.literalKey;
+        this.ownConnectionTag = options.ownConnectionTag == null ? null
+            : options.ownConnectionTag.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        this.identities = options.identities;
+        this.tableSightings = options.tableNames == null ? null : new TableSightings(options.tableNames);
         if (literalKey != null) {
             literalKey.applyTo(redactor);
         }

@@ -38,6 +38,13 @@ public final class MysqlCounters {
     /** Prepared-statement commands whose COM_STMT_PREPARE was not seen: reported, text unknown. */
     long unknownPreparedStatements;
 
+    /** This capture's own schema connections (the connect attribute's tag): counted, never reported. */
+    long ownConnections;
+
+    public long ownConnections() {
+        return ownConnections;
+    }
+
     public long replicaConnections() {
         return replicaConnections;
     }

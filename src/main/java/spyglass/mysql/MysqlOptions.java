@@ -23,6 +23,18 @@ public final class MysqlOptions {
      */
     public LiteralKey literalKey;
 
+    /**
+     * Connect-attribute value ({@code spyglass_capture}) that marks this capture's own schema
+     * connection, whose traffic is counted and never reported; null when there is none.
+     */
+    public String ownConnectionTag;
+
+    /** Users and schemas of connections open before the capture (the server's process list); null for none. */
+    public ConnectionIdentities identities;
+
+    /** Told the tables the statements name, for the schema collector; null for nobody. */
+    public TableNameListener tableNames;
+
     /** How literals are redacted, as {@code capture_start.redact} says: {@code plain} or {@code keyed}. */
     public String redactMode() {
         return literalKey == null ? "plain" : "keyed";

@@ -333,6 +333,7 @@ public final class CaptureRecordEncoder {
         j.name("truncated_statements").number(s.truncatedStatements);
         j.name("unknown_statements").number(s.unknownStatements);
         j.name("replica_connections").number(s.replicaConnections);
+        j.name("own_connections").number(s.ownConnections);
         j.name("protocol_errors").number(s.protocolErrors);
         j.endLine();
         return this;

@@ -215,6 +215,15 @@ public final class Pipeline implements AutoCloseable {
      * writes out every line, the threads stop; then the final {@code stats} and {@code capture_end}.
      */
     public CaptureStats finish(final long wallClockNanos) {
+        return finish(wallClockNanos, null);
+    }
+
+    /**
+     * As {@link #finish(long)}, running {@code afterWorkers} once every worker has closed its
+     * connections and before the writer stops: a side thread's last lines (the schema collector's
+     * closing snapshot) still go into the file, ahead of the final {@code stats}.
+     */
+    public CaptureStats finish(final long wallClockNanos, final Runnable afterWorkers) {
         if (finished) {
             throw new IllegalStateException("finish() was already called, or the pipeline was closed");
         }
@@ -228,6 +237,9 @@ public final class Pipeline implements AutoCloseable {
                     failure.throwIfFailed();
                     finishIdle.idle();
                 }
+            }
+            if (afterWorkers != null) {
+                afterWorkers.run();
             }
             RingWait.untilEmpty(outputRing, finishIdle, failure);
         } finally {
@@ -265,6 +277,27 @@ public final class Pipeline implements AutoCloseable {
         }
         finished = true; // a finish() after close() would wait for threads that are gone
         stopThreads();
+    }
+
+    /**
+     * Puts one complete JSON line, encoded by a thread outside the pipeline (the schema collector),
+     * into the output ring, waiting while the ring is full. Never on the hot path: it allocates.
+     *
+     * @return false when the line is longer than the ring takes, or the pipeline has failed or stopped
+     */
+    public boolean writeSideLine(final byte[] line, final int offset, final int length) {
+        if (length > outputRing.maxMsgLength()) {
+            return false;
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(line, offset, length);
+        final IdleStrategy idle = waitingIdleStrategy();
+        while (!outputRing.write(OutputRingSink.MSG_LINE, buffer, 0, length)) {
+            if (failure.failed() || failure.isStopping()) {
+                return false;
+            }
+            idle.idle();
+        }
+        return true;
     }
 
     private void writePeriodicStats() {

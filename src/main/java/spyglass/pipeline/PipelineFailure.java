@@ -22,6 +22,10 @@ final class PipelineFailure {
         stopping = true;
     }
 
+    boolean isStopping() {
+        return stopping;
+    }
+
     void recordUnlessStopping(final Throwable t) {
         if (!stopping) {
             record(t);

@@ -43,6 +43,9 @@ public final class Worker {
         mine.maxConnections = Math.ceilDiv(all.maxConnections, workers);
         // Shared, not split: one key per capture, so a value gives one token on every worker.
         mine.literalKey = all.literalKey;
+        mine.ownConnectionTag = all.ownConnectionTag;
+        mine.identities = all.identities;
+        mine.tableNames = all.tableNames;
         return mine;
     }
 
@@ -80,6 +83,7 @@ public final class Worker {
         stats.encryptedBytes += mysql.encryptedBytes();
         stats.unknownStatements += mysql.unknownPreparedStatements();
         stats.replicaConnections += mysql.replicaConnections();
+        stats.ownConnections += mysql.ownConnections();
         stats.queries += mysql.queries();
         stats.errors += mysql.errors();
         stats.resyncs += mysql.resyncs();

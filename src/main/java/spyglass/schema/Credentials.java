@@ -29,9 +29,18 @@ public final class Credentials {
                                              final Path defaultsFile, final Map<String, String> environment,
                                              final Console console, final Duration connectTimeout,
                                              final Duration queryTimeout) throws IOException {
+        return resolve(host, port, 3306, user, defaultsFile, environment, console, connectTimeout, queryTimeout);
+    }
+
+    /** As above, with the port to use when neither the command line nor the option file gives one. */
+    public static ConnectionSettings resolve(final String host, final Integer port, final int defaultPort,
+                                             final String user, final Path defaultsFile,
+                                             final Map<String, String> environment, final Console console,
+                                             final Duration connectTimeout, final Duration queryTimeout)
+        throws IOException {
         final OptionFile file = defaultsFile != null ? OptionFile.read(defaultsFile) : null;
         final String h = host != null ? host : file != null && file.get("host") != null ? file.get("host") : "127.0.0.1";
-        final int p = port != null ? port : file != null && file.get("port") != null ? parsePort(file.get("port"), defaultsFile) : 3306;
+        final int p = port != null ? port : file != null && file.get("port") != null ? parsePort(file.get("port"), defaultsFile) : defaultPort;
         String u = user != null ? user : file != null ? file.get("user") : null;
         if (u == null) {
             u = environment.getOrDefault("USER", "root");

@@ -43,6 +43,15 @@ public final class SchemaCollector implements AutoCloseable {
      * characters are wiped once the driver has them.
      */
     public static SchemaCollector connect(final ConnectionSettings s) throws SQLException {
+        return connect(s, null);
+    }
+
+    /**
+     * As {@link #connect(ConnectionSettings)}, with {@code captureTag} in the connect attribute
+     * {@code spyglass_capture}: the capture that runs this collector knows its own connection by it
+     * and leaves its queries out of the records.
+     */
+    public static SchemaCollector connect(final ConnectionSettings s, final String captureTag) throws SQLException {
         final Properties p = new Properties();
         p.setProperty("user", s.user());
         p.setProperty("password", new String(s.password()));
@@ -51,7 +60,8 @@ public final class SchemaCollector implements AutoCloseable {
         p.setProperty("connectTimeout", Long.toString(s.connectTimeout().toMillis()));
         p.setProperty("socketTimeout", Long.toString(s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
         p.setProperty("useServerPrepStmts", "false");
-        p.setProperty("connectionAttributes", "program_name:spyglass-schema");
+        p.setProperty("connectionAttributes", "program_name:spyglass-schema"
+            + (captureTag != null ? ",spyglass_capture:" + captureTag : ""));
         final String host = s.host().indexOf(':') >= 0 ? "[" + s.host() + "]" : s.host();
         final Connection c = DriverManager.getConnection("jdbc:mysql://" + host + ":" + s.port() + "/", p);
         return new SchemaCollector(c, (int) Math.max(1, s.queryTimeout().toSeconds()));
@@ -74,6 +84,28 @@ public final class SchemaCollector implements AutoCloseable {
             try (ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One connection of the server's process list. */
+    public record Process(long id, String user, String host, String db) {
+    }
+
+    /**
+     * The server's other connections, from {@code information_schema.PROCESSLIST}: without the
+     * PROCESS privilege a user sees only its own.
+     */
+    public List<Process> processList() throws SQLException {
+        final List<Process> out = new ArrayList<>();
+        try (Statement st = connection.createStatement()) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            try (ResultSet rs = st.executeQuery("SELECT ID, USER, HOST, DB FROM information_schema.PROCESSLIST"
+                + " WHERE ID <> CONNECTION_ID()")) {
+                while (rs.next()) {
+                    out.add(new Process(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));
                 }
             }
         }
@@ -134,6 +166,48 @@ public final class SchemaCollector implements AutoCloseable {
                     "table " + name + " not found (dropped, misspelt, or not visible to this user): skipped");
             }
         }
+    }
+
+    /** Schemas searched for a table whose statement's connection had no known schema. */
+    static final int MAX_SCHEMAS_PER_UNQUALIFIED_NAME = 16;
+
+    /**
+     * A table the captured traffic named: as {@link #tables}, but a name without a schema (its
+     * connection's schema was unknown) is looked for in every schema, and what is not found is
+     * said in words that fit traffic (a temporary table, a name the statement only aliased).
+     *
+     * @return how many definitions were written
+     */
+    public int tableSeen(final TableName name, final Sink sink) throws SQLException {
+        if (name.db() != null) {
+            final int found = read(name.db(), name.table(), sink);
+            if (found == 0) {
+                problems.putIfAbsent("not found", "a table the traffic named was not found, e.g. " + name
+                    + " (a temporary table, dropped since, or not visible to this user): skipped");
+            }
+            return found;
+        }
+        final List<String> schemas = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT DISTINCT TABLE_SCHEMA FROM"
+            + " information_schema.TABLES WHERE TABLE_NAME = ? ORDER BY TABLE_SCHEMA LIMIT "
+            + MAX_SCHEMAS_PER_UNQUALIFIED_NAME)) {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            st.setString(1, name.table());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    schemas.add(rs.getString(1));
+                }
+            }
+        }
+        int found = 0;
+        for (final String db : schemas) {
+            found += read(db, name.table(), sink);
+        }
+        if (found == 0) {
+            problems.putIfAbsent("not found", "a table the traffic named was not found, e.g. " + name
+                + " (a temporary table, dropped since, or not visible to this user): skipped");
+        }
+        return found;
     }
 
     /** Reads the tables of {@code db} ({@code table} only, when not null); returns how many were listed. */

@@ -1,6 +1,9 @@
 package spyglass.schema;
 
-/** A table named by its schema and its name, as a user writes it: {@code db.table} or {@code `d.b`.`t`}. */
+/**
+ * A table named by its schema and its name, as a user writes it: {@code db.table} or {@code `d.b`.`t`}.
+ * {@code db} is null for a name from traffic whose schema is unknown.
+ */
 public record TableName(String db, String table) {
     /**
      * Reads {@code db.table}: each part bare (split at the first dot) or in backquotes (a doubled
@@ -50,6 +53,7 @@ public record TableName(String db, String table) {
 
     @Override
     public String toString() {
-        return SchemaCollector.quote(db) + "." + SchemaCollector.quote(table);
+        return db == null ? SchemaCollector.quote(table) + " (schema unknown)"
+            : SchemaCollector.quote(db) + "." + SchemaCollector.quote(table);
     }
 }

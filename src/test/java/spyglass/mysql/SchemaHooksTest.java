@@ -1,0 +1,178 @@
+package spyglass.mysql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static spyglass.testing.MysqlWire.*;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import spyglass.testing.MysqlWire;
+
+/**
+ * What the MySQL layer does for the schema collector of {@code capture --schema}: it leaves out the
+ * collector's own connection, names mid-stream connections from the process list, and reports the
+ * tables the statements name, once per statement shape and schema.
+ */
+final class SchemaHooksTest {
+    private static final long CAPS = CLIENT_CAPS | CONNECT_WITH_DB | CONNECT_ATTRS;
+    private static final String TAG = "00112233aabbccdd";
+
+    /** A login whose connect attributes are {@code keyValues}, as Connector/J sends them. */
+    private static byte[] loginWith(final String... keyValues) {
+        final MysqlWire attrs = payload();
+        for (final String s : keyValues) {
+            attrs.lenencText(s);
+        }
+        final byte[] a = attrs.build();
+        return payload().u32(CAPS).u32(16 * 1024 * 1024).u8(0x21).zeros(19).u32(0).nul("spy")
+            .u8(20).bytes(new byte[20]).nul("shop").nul("mysql_native_password").lenenc(a.length).bytes(a).build();
+    }
+
+    private static Conversation loginThenQuery(final byte[] login) {
+        return new Conversation().server(10, MysqlConversationTrackerTest.GREETING).client(20, packet(1, login))
+            .server(30, MysqlConversationTrackerTest.LOGIN_OK)
+            .client(100, packet(0, query("SELECT VARIABLE_NAME FROM information_schema.GLOBAL_STATUS")))
+            .server(110, packet(1, ok(0, 0, 2, 0)));
+    }
+
+    private static MysqlOptions options(final String tag) {
+        final MysqlOptions o = new MysqlOptions();
+        o.ownConnectionTag = tag;
+        return o;
+    }
+
+    @Test
+    void theCapturesOwnConnectionIsCountedAndNotReported() {
+        final MysqlConversationTracker tracker = Conversation.tracker(options(TAG));
+        final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture", TAG))
+            .run(tracker);
+        assertEquals(List.of(), events);
+        assertEquals(1, tracker.counters().ownConnections());
+        assertEquals(0, tracker.counters().queries());
+    }
+
+    @Test
+    void anotherCapturesSchemaConnectionIsTrafficLikeAnyOther() {
+        // a second spyglass on the host, or one whose tag differs: its queries are what this capture watches
+        final MysqlConversationTracker tracker = Conversation.tracker(options(TAG));
+        final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture",
+            "ffeeddccbbaa9988")).run(tracker);
+        assertEquals(3, events.size(), events.toString());
+        assertEquals(0, tracker.counters().ownConnections());
+        // and with no tag configured, nothing is left out
+        final MysqlConversationTracker untagged = Conversation.tracker(new MysqlOptions());
+        assertEquals(3, loginThenQuery(loginWith("spyglass_capture", TAG)).run(untagged).size());
+    }
+
+    @Test
+    void aMidstreamConnectionTakesItsUserAndSchemaFromTheProcessList() {
+        final MysqlOptions o = new MysqlOptions();
+        o.identities = new ConnectionIdentities();
+        final MysqlConversationTracker tracker = Conversation.tracker(o);
+        final Conversation c = new Conversation().midstream()
+            .client(100, packet(0, query("SELECT 1"))).server(110, packet(1, ok(0, 0, 2, 0)));
+        // before the snapshot: unknown, as without one
+        List<Object> events = c.run(tracker);
+        assertNull(((Recorder.Q) events.get(1)).user);
+        o.identities.publish(new ConnectionIdentities.Snapshot()
+            .add("10.0.0.9:50000", "other", "elsewhere") // same port, another client
+            .add("10.0.0.1:50000", "app", "shop")
+            .add("localhost", "root", null)); // a Unix socket: no port, nothing to match
+        events = c.run(tracker);
+        final Recorder.Conn conn = (Recorder.Conn) events.get(0);
+        assertEquals("app", conn.user());
+        assertEquals("shop", conn.db());
+        assertEquals("app", ((Recorder.Q) events.get(1)).user);
+        assertEquals("shop", ((Recorder.Q) events.get(1)).db);
+    }
+
+    @Test
+    void whatTheConnectionSaidItselfWinsOverTheSnapshot() {
+        final MysqlOptions o = new MysqlOptions();
+        o.identities = new ConnectionIdentities();
+        o.identities.publish(new ConnectionIdentities.Snapshot().add("10.0.0.1:50000", "app", "shop"));
+        final List<Object> events = new Conversation().midstream()
+            .client(100, packet(0, command(0x02, "billing"))).server(110, packet(1, ok(0, 0, 2, 0)))
+            .client(200, packet(0, query("SELECT 1"))).server(210, packet(1, ok(0, 0, 2, 0)))
+            .run(Conversation.tracker(o));
+        assertEquals("billing", ((Recorder.Q) events.get(2)).db, events.toString());
+        assertEquals("app", ((Recorder.Q) events.get(2)).user);
+    }
+
+    @Test
+    void processListHostsMatchByAddressOrByAUniquePort() {
+        final ConnectionIdentities ids = new ConnectionIdentities();
+        assertEquals(0, ids.generation());
+        ids.publish(new ConnectionIdentities.Snapshot()
+            .add("localhost:41000", "named", "a") // the server resolved the name: the port alone
+            .add("::ffff:127.0.0.1:42000", "mapped", null)
+            .add("[::1]:43000", "v6", "c")
+            .add("db1.example:44000", "x", "d").add("db2.example:44000", "y", "e") // one port, two clients
+            .add("10.1.1.1:bad", "z", "f"));
+        assertEquals(1, ids.generation());
+        assertEquals("named", new String(ids.find("127.0.0.1:41000").user()));
+        assertEquals("mapped", new String(ids.find("127.0.0.1:42000").user()));
+        assertNull(ids.find("127.0.0.1:42000").db());
+        assertEquals("v6", new String(ids.find("[0:0:0:0:0:0:0:1]:43000").user()));
+        assertEquals("v6", new String(ids.find("[::1]:43000").user()));
+        assertNull(ids.find("10.0.0.5:44000"), "ambiguous by port");
+        assertNull(ids.find("10.0.0.5:45000"));
+    }
+
+    /** A listener that keeps what it is told, refusing while {@code full}. */
+    private static final class Names implements TableNameListener {
+        final List<String> seen = new ArrayList<>();
+        boolean full;
+
+        @Override
+        public boolean offer(final String db, final String table) {
+            if (full) {
+                return false;
+            }
+            seen.add(db + "." + table);
+            return true;
+        }
+    }
+
+    @Test
+    void tablesAreToldOncePerShapeAndSchemaQualifiedByTheConnection() {
+        final Names names = new Names();
+        final MysqlOptions o = new MysqlOptions();
+        o.tableNames = names;
+        final MysqlConversationTracker tracker = Conversation.tracker(o);
+        final Conversation c = MysqlConversationTrackerTest.loggedIn(CAPS, "shop")
+            .client(100, packet(0, query("SELECT * FROM orders o JOIN billing.invoices i ON i.id = o.id WHERE o.id = 5")))
+            .server(110, packet(1, ok(0, 0, 2, 0)))
+            .client(200, packet(0, query("SELECT * FROM orders o JOIN billing.invoices i ON i.id = o.id WHERE o.id = 6")))
+            .server(210, packet(1, ok(0, 0, 2, 0)))
+            .client(300, packet(0, command(0x02, "archive"))).server(310, packet(1, ok(0, 0, 2, 0)))
+            .client(400, packet(0, query("SELECT * FROM orders o JOIN billing.invoices i ON i.id = o.id WHERE o.id = 7")))
+            .server(410, packet(1, ok(0, 0, 2, 0)));
+        c.run(tracker);
+        assertEquals(List.of("shop.orders", "billing.invoices", "archive.orders", "billing.invoices"), names.seen);
+        // a refused offer is made again by the shape's next statement
+        names.seen.clear();
+        names.full = true;
+        final MysqlConversationTracker refusing = Conversation.tracker(o);
+        final Conversation once = MysqlConversationTrackerTest.loggedIn(CAPS, "shop")
+            .client(100, packet(0, query("UPDATE stock SET n = 1"))).server(110, packet(1, ok(1, 0, 2, 0)));
+        once.run(refusing);
+        assertTrue(names.seen.isEmpty());
+        names.full = false;
+        once.run(refusing);
+        assertEquals(List.of("shop.stock"), names.seen);
+    }
+
+    @Test
+    void aStatementOfAnUnknownSchemaGivesItsTablesUnqualified() {
+        final Names names = new Names();
+        final MysqlOptions o = new MysqlOptions();
+        o.tableNames = names;
+        new Conversation().midstream()
+            .client(100, packet(0, query("DELETE FROM sessions WHERE id = 'x'"))).server(110, packet(1, ok(1, 0, 2, 0)))
+            .run(Conversation.tracker(o));
+        assertEquals(List.of("null.sessions"), names.seen);
+    }
+}
