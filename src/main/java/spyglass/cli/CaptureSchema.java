@@ -166,10 +166,14 @@ final class CaptureSchema implements TableNameListener {
 
     private void publishIdentities(final SchemaCollector collector) throws SQLException {
         final ConnectionIdentities.Snapshot snapshot = new ConnectionIdentities.Snapshot();
-        for (final SchemaCollector.Process p : collector.processList()) {
-            snapshot.add(p.host(), p.user(), p.db());
+        final List<SchemaCollector.Process> processes = collector.processList();
+        for (final SchemaCollector.Process p : processes) {
+            snapshot.add(p.host(), p.user(), p.db(), p.id());
         }
         identities.publish(snapshot);
+        messages.add("schema: connected to " + settings + "; " + processes.size()
+            + (processes.size() == 1 ? " other connection" : " other connections")
+            + " in its process list (without the PROCESS privilege, only this user's)");
     }
 
     private void readNames(final SchemaCollector collector) throws SQLException {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import spyglass.event.ConnectionInfo;
 import spyglass.event.TextField;
 
 /**
@@ -18,8 +19,8 @@ import spyglass.event.TextField;
  * traffic already told (a {@code USE}, a change of user) is never overwritten.
  */
 public final class ConnectionIdentities {
-    /** A user and a schema, as UTF-8 bytes; db null when the connection has none. */
-    public record Identity(byte[] user, byte[] db) {
+    /** A user and a schema, as UTF-8 bytes (db null when the connection has none), and the server's id of it. */
+    public record Identity(byte[] user, byte[] db, long threadId) {
     }
 
     private volatile Map<String, Identity> byClient = Map.of();
@@ -34,9 +35,9 @@ public final class ConnectionIdentities {
         /**
          * A row of the process list: its {@code HOST} column ({@code address:port}, a host name
          * and port when the server resolves names, no port for a Unix socket), {@code USER} and
-         * {@code DB}. A row whose host has no port cannot be matched and is left out.
+         * {@code DB}, and {@code ID}. A row whose host has no port cannot be matched and is left out.
          */
-        public Snapshot add(final String hostColumn, final String user, final String db) {
+        public Snapshot add(final String hostColumn, final String user, final String db, final long id) {
             if (hostColumn == null || user == null) {
                 return this;
             }
@@ -51,7 +52,7 @@ public final class ConnectionIdentities {
                 return this;
             }
             final Identity identity = new Identity(user.getBytes(StandardCharsets.UTF_8),
-                db == null ? null : db.getBytes(StandardCharsets.UTF_8));
+                db == null ? null : db.getBytes(StandardCharsets.UTF_8), id);
             final String address = canonical(hostColumn.substring(0, colon));
             if (address != null) {
                 exact.put(address + "#" + port, identity);
@@ -99,11 +100,16 @@ public final class ConnectionIdentities {
         return exact != null ? exact : map.get("#" + port);
     }
 
-    /** Fills what {@code user} and {@code db} do not know yet from the identity of {@code client}. */
-    boolean fill(final TextField client, final TextField user, final TextField db) {
-        final Identity identity = find(client.toString());
+    /** Fills what {@code connection} does not know yet of its user, schema and id from the process list. */
+    boolean fill(final ConnectionInfo connection) {
+        final Identity identity = find(connection.client.toString());
         if (identity == null) {
             return false;
+        }
+        final TextField user = connection.user;
+        final TextField db = connection.db;
+        if (connection.threadId < 0) {
+            connection.threadId = identity.threadId();
         }
         if (!user.isKnown()) {
             user.set(identity.user(), 0, identity.user().length);

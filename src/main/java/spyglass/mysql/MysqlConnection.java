@@ -1574,7 +1574,7 @@ final class MysqlConnection {
         final int generation = identities.generation();
         if (generation != identityGeneration && (!info.user.isKnown() || !info.db.isKnown())) {
             identityGeneration = generation;
-            identities.fill(info.client, info.user, info.db);
+            identities.fill(info);
         }
     }
 

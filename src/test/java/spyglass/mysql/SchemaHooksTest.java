@@ -77,13 +77,15 @@ final class SchemaHooksTest {
         List<Object> events = c.run(tracker);
         assertNull(((Recorder.Q) events.get(1)).user);
         o.identities.publish(new ConnectionIdentities.Snapshot()
-            .add("10.0.0.9:50000", "other", "elsewhere") // same port, another client
-            .add("10.0.0.1:50000", "app", "shop")
-            .add("localhost", "root", null)); // a Unix socket: no port, nothing to match
+            .add("10.0.0.9:50000", "other", "elsewhere", 9) // same port, another client
+            .add("10.0.0.1:50000", "app", "shop", 12)
+            .add("localhost", "root", null, 7)); // a Unix socket: no port, nothing to match
         events = c.run(tracker);
         final Recorder.Conn conn = (Recorder.Conn) events.get(0);
         assertEquals("app", conn.user());
         assertEquals("shop", conn.db());
+        assertEquals(12, conn.threadId());
+        assertEquals(12, ((Recorder.Q) events.get(1)).threadId);
         assertEquals("app", ((Recorder.Q) events.get(1)).user);
         assertEquals("shop", ((Recorder.Q) events.get(1)).db);
     }
@@ -92,7 +94,7 @@ final class SchemaHooksTest {
     void whatTheConnectionSaidItselfWinsOverTheSnapshot() {
         final MysqlOptions o = new MysqlOptions();
         o.identities = new ConnectionIdentities();
-        o.identities.publish(new ConnectionIdentities.Snapshot().add("10.0.0.1:50000", "app", "shop"));
+        o.identities.publish(new ConnectionIdentities.Snapshot().add("10.0.0.1:50000", "app", "shop", 7));
         final List<Object> events = new Conversation().midstream()
             .client(100, packet(0, command(0x02, "billing"))).server(110, packet(1, ok(0, 0, 2, 0)))
             .client(200, packet(0, query("SELECT 1"))).server(210, packet(1, ok(0, 0, 2, 0)))
@@ -106,11 +108,11 @@ final class SchemaHooksTest {
         final ConnectionIdentities ids = new ConnectionIdentities();
         assertEquals(0, ids.generation());
         ids.publish(new ConnectionIdentities.Snapshot()
-            .add("localhost:41000", "named", "a") // the server resolved the name: the port alone
-            .add("::ffff:127.0.0.1:42000", "mapped", null)
-            .add("[::1]:43000", "v6", "c")
-            .add("db1.example:44000", "x", "d").add("db2.example:44000", "y", "e") // one port, two clients
-            .add("10.1.1.1:bad", "z", "f"));
+            .add("localhost:41000", "named", "a", 7) // the server resolved the name: the port alone
+            .add("::ffff:127.0.0.1:42000", "mapped", null, 7)
+            .add("[::1]:43000", "v6", "c", 7)
+            .add("db1.example:44000", "x", "d", 7).add("db2.example:44000", "y", "e", 7) // one port, two clients
+            .add("10.1.1.1:bad", "z", "f", 7));
         assertEquals(1, ids.generation());
         assertEquals("named", new String(ids.find("127.0.0.1:41000").user()));
         assertEquals("mapped", new String(ids.find("127.0.0.1:42000").user()));
