@@ -12,4 +12,6 @@ module spyglass {
     requires mysql.connector.j;
 
     opens spyglass.cli to info.picocli;
+    // the driver makes the Unix-socket factory by reflection
+    exports spyglass.schema to mysql.connector.j;
 }

@@ -26,6 +26,11 @@ final class SchemaCaptureOptions {
         description = "Its port (default: the option file's, else the first of -p).")
     Integer port;
 
+    @Option(names = "--schema-socket", paramLabel = "PATH",
+        description = "Connect for the schema through this Unix socket instead of TCP (default: the option file's "
+            + "socket, when it names no other host than localhost).")
+    Path socket;
+
     @Option(names = "--schema-user", paramLabel = "USER",
         description = "User for the schema connection (default: the option file's, else $USER); it needs SELECT or "
             + "SHOW VIEW on the tables, and PROCESS to see other users' connections.")
@@ -73,7 +78,7 @@ final class SchemaCaptureOptions {
         final ConnectionSettings settings;
         try {
             final java.io.Console console = System.console();
-            settings = Credentials.resolve(host != null ? host : serverAddress, port, firstPort, user,
+            settings = Credentials.resolve(host != null ? host : serverAddress, port, firstPort, socket, user,
                 defaultsFile, System.getenv(), console != null && console.isTerminal() ? console : null,
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(queryTimeout));
         } catch (final IllegalArgumentException | IOException e) {

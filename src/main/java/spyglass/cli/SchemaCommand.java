@@ -41,8 +41,9 @@ import spyglass.schema.TableName;
             + "midway (what was read before is kept).",
         "",
         "Examples:",
-        "  MYSQL_PWD=... spyglass schema -u app --databases shop,billing -o schema.jsonl",
-        "  spyglass schema --defaults-file ~/.my.cnf --databases shop"
+        "  MYSQL_PWD=... spyglass schema -u app --all-tables shop,billing -o schema.jsonl",
+        "  spyglass schema --defaults-file ~/.my.cnf --all-tables shop",
+        "  spyglass schema -S /run/mysqld/mysqld.sock -u app --tables shop.orders,shop.customers"
     })
 public final class SchemaCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -54,6 +55,11 @@ public final class SchemaCommand implements Callable<Integer> {
 
     @Option(names = {"-P", "--port"}, paramLabel = "PORT", description = "Server port (default: the option file's, else 3306).")
     Integer port;
+
+    @Option(names = {"-S", "--socket"}, paramLabel = "PATH",
+        description = "Connect through this Unix socket instead of TCP (default: the option file's socket, when it "
+            + "names no other host than localhost).")
+    Path socket;
 
     @Option(names = {"-u", "--user"}, paramLabel = "USER", description = "User (default: the option file's, else $USER).")
     String user;
@@ -67,7 +73,7 @@ public final class SchemaCommand implements Callable<Integer> {
 
     /** What to read: all the tables of some schemas, or tables by name. */
     static final class Which {
-        @Option(names = "--databases", paramLabel = "DB", split = ",", required = true,
+        @Option(names = {"--all-tables", "--databases"}, paramLabel = "DB", split = ",", required = true,
             description = "The schemas whose tables and views to write, all of them (comma-separated).")
         List<String> databases;
 
@@ -114,7 +120,7 @@ public final class SchemaCommand implements Callable<Integer> {
         try {
             // a prompt only on a terminal: since JDK 22 a console object exists without one
             final java.io.Console console = System.console();
-            settings = Credentials.resolve(host, port, user, defaultsFile, System.getenv(),
+            settings = Credentials.resolve(host, port, 3306, socket, user, defaultsFile, System.getenv(),
                 console != null && console.isTerminal() ? console : null,
                 Duration.ofSeconds(connectTimeout), Duration.ofSeconds(queryTimeout));
         } catch (final IllegalArgumentException | IOException e) {

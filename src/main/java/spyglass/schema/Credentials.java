@@ -29,12 +29,17 @@ public final class Credentials {
                                              final Path defaultsFile, final Map<String, String> environment,
                                              final Console console, final Duration connectTimeout,
                                              final Duration queryTimeout) throws IOException {
-        return resolve(host, port, 3306, user, defaultsFile, environment, console, connectTimeout, queryTimeout);
+        return resolve(host, port, 3306, null, user, defaultsFile, environment, console, connectTimeout, queryTimeout);
     }
 
-    /** As above, with the port to use when neither the command line nor the option file gives one. */
+    /**
+     * As above, with the port to use when neither the command line nor the option file gives one,
+     * and a Unix socket: {@code socket} from the command line, else the option file's {@code socket}
+     * when no host was given or the file's host is {@code localhost} (as the {@code mysql} client
+     * reads it).
+     */
     public static ConnectionSettings resolve(final String host, final Integer port, final int defaultPort,
-                                             final String user, final Path defaultsFile,
+                                             final Path socket, final String user, final Path defaultsFile,
                                              final Map<String, String> environment, final Console console,
                                              final Duration connectTimeout, final Duration queryTimeout)
         throws IOException {
@@ -57,7 +62,12 @@ public final class Credentials {
             throw new IllegalArgumentException("no password for " + u + "@" + h + ":" + p
                 + ": set MYSQL_PWD, give --defaults-file with a [client] password, or run on a terminal to be asked");
         }
-        return new ConnectionSettings(h, p, u, password, connectTimeout, queryTimeout);
+        Path unix = socket;
+        if (unix == null && host == null && file != null && file.get("socket") != null
+            && (file.get("host") == null || "localhost".equals(file.get("host")))) {
+            unix = Path.of(file.get("socket"));
+        }
+        return new ConnectionSettings(unix != null ? "localhost" : h, p, unix, u, password, connectTimeout, queryTimeout);
     }
 
     private static int parsePort(final String value, final Path file) throws IOException {

@@ -56,7 +56,13 @@ public final class SchemaCollector implements AutoCloseable {
         p.setProperty("user", s.user());
         p.setProperty("password", new String(s.password()));
         Arrays.fill(s.password(), '\0');
-        p.setProperty("sslMode", "PREFERRED");
+        if (s.socket() != null) {
+            p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+            p.setProperty("namedPipePath", s.socket().toString());
+            p.setProperty("sslMode", "DISABLED"); // a Unix socket stays on the host
+        } else {
+            p.setProperty("sslMode", "PREFERRED");
+        }
         p.setProperty("connectTimeout", Long.toString(s.connectTimeout().toMillis()));
         p.setProperty("socketTimeout", Long.toString(s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
         p.setProperty("useServerPrepStmts", "false");

@@ -155,6 +155,24 @@ class SchemaCommandIT {
             assertEquals(0, fromFile.exitCode(), fromFile.stderr());
             assertEquals(5, CaptureFile.read(tmp.resolve("schema2.jsonl")).ofType("ddl").size());
 
+            // through the Unix socket, from the command line and from the option file: the port given is
+            // closed, so only the socket can answer
+            final List<String> viaSocket = new ArrayList<>(List.of("env", "MYSQL_PWD=" + MariaDbServer.PASSWORD,
+                ROOT.resolve("scripts/spyglass").toString(), "schema", "-P", "1", "-S", server.socket().toString(),
+                "-u", MariaDbServer.USER, "--all-tables", MariaDbServer.DATABASE, "-o", tmp.resolve("socket.jsonl").toString()));
+            final ProcessResult socket = Tools.run(viaSocket, null, Duration.ofMinutes(2));
+            assertEquals(0, socket.exitCode(), socket.stderr());
+            assertTrue(socket.stderr().contains("localhost via " + server.socket()), socket.stderr());
+            assertEquals(5, CaptureFile.read(tmp.resolve("socket.jsonl")).ofType("ddl").size());
+            final Path socketCnf = tmp.resolve("socket.cnf");
+            Files.writeString(socketCnf, "[client]\nuser=" + MariaDbServer.USER + "\npassword=" + MariaDbServer.PASSWORD
+                + "\nport=1\nsocket=" + server.socket() + "\n");
+            final ProcessResult socketFromFile = Tools.run(List.of("env", "-u", "MYSQL_PWD",
+                ROOT.resolve("scripts/spyglass").toString(), "schema", "--defaults-file", socketCnf.toString(),
+                "--tables", "spydb.orders", "-o", tmp.resolve("socket2.jsonl").toString()), null, Duration.ofMinutes(2));
+            assertEquals(0, socketFromFile.exitCode(), socketFromFile.stderr());
+            assertEquals(1, CaptureFile.read(tmp.resolve("socket2.jsonl")).ofType("ddl").size());
+
             // a wrong password: one clear line, no file of records
             final ProcessResult wrong = Tools.run(spyglassSchema(server, "not-the-password", "-u", MariaDbServer.USER,
                 "--databases", MariaDbServer.DATABASE, "-o", tmp.resolve("wrong.jsonl").toString()), null, Duration.ofMinutes(2));

@@ -79,4 +79,22 @@ class OptionFileTest {
         assertTrue(none.getMessage().contains("set MYSQL_PWD"), none.getMessage());
         assertEquals(List.of(), OptionFile.read(cnf).notes());
     }
+
+    @Test
+    void aSocketFromTheCommandLineOrFromAFileThatNamesNoOtherHost() throws IOException {
+        final Duration t = Duration.ofSeconds(5);
+        final Map<String, String> env = Map.of("MYSQL_PWD", "p");
+        final Path local = file("[client]\nsocket = /run/mysqld/mysqld.sock\nhost = localhost\n");
+        assertEquals("ops@localhost via /run/mysqld/mysqld.sock",
+            Credentials.resolve(null, null, 3306, null, "ops", local, env, null, t, t).toString());
+        // a host on the command line means TCP to it, as with the mysql client
+        assertEquals("ops@10.0.0.9:3306", Credentials.resolve("10.0.0.9", null, 3306, null, "ops", local, env, null, t, t)
+            .toString());
+        // a file that names another host: its socket is that host's business
+        final Path remote = file("[client]\nsocket = /run/mysqld/mysqld.sock\nhost = db2\n");
+        assertEquals("ops@db2:3307", Credentials.resolve(null, null, 3307, null, "ops", remote, env, null, t, t).toString());
+        // --socket wins over everything
+        assertEquals("ops@localhost via /tmp/other.sock", Credentials.resolve("10.0.0.9", 3306, 3306,
+            Path.of("/tmp/other.sock"), "ops", remote, env, null, t, t).toString());
+    }
 }
