@@ -15,7 +15,7 @@ import spyglass.redact.TableReferences;
  * <p>Strings are made only for a new shape; the set of shapes seen is bounded, and past the bound
  * new shapes are counted, not read.
  */
-final class TableSightings {
+public final class TableSightings {
     /** Shapes (digest and schema) remembered per worker: 8 bytes each, a few MiB at most. */
     static final int MAX_SHAPES = 1 << 18;
 
@@ -24,22 +24,27 @@ final class TableSightings {
     private final LongHashSet seen = new LongHashSet(1024);
     private long shapesNotRead;
 
-    TableSightings(final TableNameListener listener) {
+    public TableSightings(final TableNameListener listener) {
         this.listener = listener;
     }
 
-    void onStatement(final QueryEvent e) {
+    /**
+     * Reads the tables of {@code e}'s statement if its shape is new in its schema.
+     *
+     * @return true when the statement's tables were read and told (a new shape)
+     */
+    public boolean onStatement(final QueryEvent e) {
         if (!e.hasDigest || e.sqlLength <= 0) {
-            return;
+            return false;
         }
         final TextField db = e.connection.db;
         final long shape = e.digest ^ (db.isKnown() ? mix(db) : 0x5bd1e995L);
         if (seen.contains(shape)) {
-            return;
+            return false;
         }
         if (seen.size() >= MAX_SHAPES) {
             shapesNotRead++;
-            return;
+            return false;
         }
         final int n = references.extract(e.sql, 0, e.sqlLength);
         String connectionDb = null;
@@ -54,14 +59,15 @@ final class TableSightings {
                 schema = connectionDb;
             }
             if (!listener.offer(schema, references.table(i))) {
-                return; // not marked seen: the shape's next statement offers its names again
+                return false; // not marked seen: the shape's next statement offers its names again
             }
         }
         seen.add(shape);
+        return true;
     }
 
     /** New shapes not read because {@link #MAX_SHAPES} were remembered already. */
-    long shapesNotRead() {
+    public long shapesNotRead() {
         return shapesNotRead;
     }
 
