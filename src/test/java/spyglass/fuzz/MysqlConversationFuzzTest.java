@@ -18,6 +18,7 @@ import spyglass.event.EventSink;
 import spyglass.event.QueryEvent;
 import spyglass.mysql.MysqlConversationTracker;
 import spyglass.mysql.MysqlOptions;
+import spyglass.mysql.TableNameListener;
 import spyglass.tcp.FlowCloseReason;
 import spyglass.tcp.TcpFlow;
 
@@ -87,6 +88,7 @@ class MysqlConversationFuzzTest {
     void conversation(final byte[] data) {
         final Script script = parse(data);
         final Sink sink = new Sink(script.secret, script.number);
+        script.options.tableNames = sink; // the names handed to the schema collector: no literal either
         final MysqlConversationTracker tracker = new MysqlConversationTracker(sink, script.options);
         run(tracker, script);
         final List<String> first = new ArrayList<>(sink.events);
@@ -339,7 +341,7 @@ class MysqlConversationFuzzTest {
     }
 
     /** Checks every event as it comes and records it as text. */
-    static final class Sink implements EventSink {
+    static final class Sink implements EventSink, TableNameListener {
         final List<String> events = new ArrayList<>();
         private final String secret;
         private final String number;
@@ -383,6 +385,18 @@ class MysqlConversationFuzzTest {
                 + " rows=" + e.rows + " affected=" + e.affectedRows + " in=" + e.bytesIn + " out=" + e.bytesOut
                 + " error=" + e.errorCode + " warnings=" + e.warnings + " status=" + e.serverStatus + " flags="
                 + e.spyglassFlags + " params=" + e.params + " truncated=" + e.truncated + " lossy=" + e.lossy);
+        }
+
+        @Override
+        public boolean offer(final String db, final String table) {
+            for (final String name : new String[] {db, table}) {
+                if (name != null) {
+                    assertTrue(!name.contains(secret) && !name.contains(number), "a literal leaked into a table name: "
+                        + db + "." + table);
+                }
+            }
+            assertNotNull(table);
+            return true;
         }
 
         @Override
