@@ -56,7 +56,8 @@ import spyglass.source.FrameHandler;
         "Examples:",
         "  sudo scripts/spyglass capture                 (all interfaces, port 3306)",
         "  sudo scripts/spyglass capture -i eth0 -p 3306,3307 --duration 600",
-        "  sudo scripts/spyglass capture --user nobody -o /tmp/db1.jsonl"
+        "  sudo scripts/spyglass capture --user nobody -o /tmp/db1.jsonl",
+        "  sudo MYSQL_PWD=... scripts/spyglass capture --schema --schema-user spyglass   (with the tables' DDL)"
     })
 public final class CaptureCommand implements Callable<Integer> {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
