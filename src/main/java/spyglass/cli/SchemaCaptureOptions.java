@@ -44,9 +44,12 @@ final class SchemaCaptureOptions {
         description = "Also write every table and view of these schemas at the start, used or not (implies --schema).")
     List<String> allTables = List.of();
 
-    @Option(names = "--redact-ddl",
-        description = "Hide the values a definition can carry: DEFAULT values, COMMENTs, the AUTO_INCREMENT= counter, "
-            + "partition bounds, constants of checks, generated columns and views. Each ddl record says whether it was.")
+    /** The help of {@code --redact-ddl}, the same in {@code schema} and {@code capture}. */
+    static final String REDACT_DDL_HELP = "Hide the values a definition can carry: DEFAULT values, COMMENTs, the "
+        + "AUTO_INCREMENT= counter, partition bounds, constants of checks, generated columns and views. Names, types "
+        + "and sizes stay. Each ddl record says whether it was redacted.";
+
+    @Option(names = "--redact-ddl", description = REDACT_DDL_HELP)
     boolean redactDdl;
 
     @Option(names = "--schema-connect-timeout", paramLabel = "SECONDS", defaultValue = "10",

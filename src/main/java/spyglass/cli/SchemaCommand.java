@@ -94,10 +94,7 @@ public final class SchemaCommand implements Callable<Integer> {
         description = "File to write, created with mode 0600; - for standard output (default).")
     String output;
 
-    @Option(names = "--redact-ddl",
-        description = "Hide the values a definition can carry: DEFAULT values, COMMENTs, the AUTO_INCREMENT= "
-            + "counter, partition bounds, constants of checks, generated columns and views. Names, types "
-            + "and sizes stay. Each ddl record says whether it was redacted.")
+    @Option(names = "--redact-ddl", description = SchemaCaptureOptions.REDACT_DDL_HELP)
     boolean redactDdl;
 
     @Override
