@@ -118,31 +118,39 @@ public final class SchemaCollector implements AutoCloseable {
         return out;
     }
 
-    /** The indexes of every table of {@code db}, by table name, from {@code information_schema.STATISTICS}. */
-    private Map<String, List<IndexStatistics>> indexes(final String db) throws SQLException {
+    /**
+     * The indexes of every table of {@code db} (of {@code table} only, when not null: a schema of
+     * thousands of tables is not scanned for each one the traffic names), by table name, from
+     * {@code information_schema.STATISTICS}.
+     */
+    private Map<String, List<IndexStatistics>> indexes(final String db, final String table) throws SQLException {
         final String sql = "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, NON_UNIQUE, CARDINALITY FROM information_schema.STATISTICS"
-            + " WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
+            + " WHERE TABLE_SCHEMA = ?" + (table != null ? " AND TABLE_NAME = ?" : "")
+            + " ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
         final Map<String, List<IndexStatistics>> out = new LinkedHashMap<>();
         try (PreparedStatement st = connection.prepareStatement(sql)) {
             st.setQueryTimeout(queryTimeoutSeconds);
             st.setString(1, db);
+            if (table != null) {
+                st.setString(2, table);
+            }
             try (ResultSet rs = st.executeQuery()) {
-                String table = null;
+                String current = null;
                 String index = null;
                 List<String> columns = new ArrayList<>();
                 boolean unique = false;
                 long cardinality = -1;
                 while (true) {
                     final boolean more = rs.next();
-                    if (index != null && (!more || !rs.getString(1).equals(table) || !rs.getString(2).equals(index))) {
-                        out.computeIfAbsent(table, k -> new ArrayList<>())
+                    if (index != null && (!more || !rs.getString(1).equals(current) || !rs.getString(2).equals(index))) {
+                        out.computeIfAbsent(current, k -> new ArrayList<>())
                             .add(new IndexStatistics(index, List.copyOf(columns), unique, cardinality));
                         columns = new ArrayList<>();
                     }
                     if (!more) {
                         break;
                     }
-                    table = rs.getString(1);
+                    current = rs.getString(1);
                     index = rs.getString(2);
                     columns.add(rs.getString(3));
                     unique = rs.getInt(4) == 0;
@@ -222,7 +230,7 @@ public final class SchemaCollector implements AutoCloseable {
             + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?" + (table != null ? " AND TABLE_NAME = ?" : "")
             + " ORDER BY TABLE_NAME";
         int found = 0;
-        final Map<String, List<IndexStatistics>> indexes = indexes(db);
+        final Map<String, List<IndexStatistics>> indexes = indexes(db, table);
         try (PreparedStatement st = connection.prepareStatement(list)) {
             st.setQueryTimeout(queryTimeoutSeconds);
             st.setString(1, db);
