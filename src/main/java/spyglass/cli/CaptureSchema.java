@@ -13,7 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import spyglass.mysql.ConnectionIdentities;
+import spyglass.mysql.OwnEndpoints;
+import spyglass.packet.AddressFormat;
+import spyglass.schema.TaggedSocketFactory;
 import spyglass.mysql.MysqlOptions;
 import spyglass.mysql.TableNameListener;
 import spyglass.schema.ConnectionSettings;
@@ -39,6 +45,7 @@ final class CaptureSchema implements TableNameListener {
     private final SchemaRecords records;
     private final String tag = newTag();
     private final ConnectionIdentities identities = new ConnectionIdentities();
+    private final OwnEndpoints ownEndpoints = new OwnEndpoints();
     private final ManyToOneConcurrentArrayQueue<TableName> names = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
     private final Queue<String> messages = new ConcurrentLinkedQueue<>();
     private final Set<TableName> read = new HashSet<>();
@@ -66,6 +73,7 @@ final class CaptureSchema implements TableNameListener {
     /** What the workers need: the tag of this connection, the identities it publishes, and where names go. */
     void configure(final MysqlOptions options) {
         options.ownConnectionTag = tag;
+        options.ownEndpoints = ownEndpoints;
         options.identities = identities;
         options.tableNames = this;
     }
@@ -122,6 +130,32 @@ final class CaptureSchema implements TableNameListener {
     }
 
     private void run() {
+        TaggedSocketFactory.listen(tag, local -> ownEndpoints.add(endpoint(local)));
+        try {
+            collect();
+        } finally {
+            TaggedSocketFactory.forget(tag);
+        }
+    }
+
+    /** The endpoint as the workers write a connection's client: the same formatter, so the bytes match. */
+    static String endpoint(final InetSocketAddress local) {
+        final byte[] address = local.getAddress().getAddress();
+        long high = 0;
+        long low;
+        if (address.length == 4) {
+            low = AddressFormat.ipv4MappedLow(ByteBuffer.wrap(address).getInt());
+        } else {
+            final ByteBuffer b = ByteBuffer.wrap(address);
+            high = b.getLong();
+            low = b.getLong();
+        }
+        final byte[] text = new byte[AddressFormat.MAX_ENDPOINT_LENGTH];
+        final int n = AddressFormat.formatEndpoint(high, low, local.getPort(), text, 0);
+        return new String(text, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    private void collect() {
         final SchemaCollector collector;
         try {
             collector = SchemaCollector.connect(settings, tag);

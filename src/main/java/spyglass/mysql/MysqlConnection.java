@@ -587,6 +587,10 @@ final class MysqlConnection {
             info.tls = true;
             tracker.counters.encryptedConnections++;
             state = S_ENCRYPTED;
+            if (tracker.ownEndpoints != null && tracker.ownEndpoints.contains(info.client)) {
+                own = true; // the schema collector's, encrypted: its tag cannot be read, its address can
+                tracker.counters.ownConnections++;
+            }
             emitConn(framer.lastTimestamp());
             return;
         }
@@ -1056,8 +1060,9 @@ final class MysqlConnection {
         }
         final int first = framer.firstByte();
         if (first == OK) {
-            if (own) {
+            if (own || tracker.ownEndpoints != null && tracker.ownEndpoints.contains(info.client)) {
                 // spyglass's own schema connection: its queries are not the traffic being watched
+                own = true;
                 tracker.counters.ownConnections++;
                 state = S_DONE;
                 return;

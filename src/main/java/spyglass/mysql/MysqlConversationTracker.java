@@ -28,6 +28,8 @@ public final class MysqlConversationTracker implements TcpFlowListener {
     final PreparedStatements prepared = new PreparedStatements();
     /** The tag of this capture's own schema connection, as UTF-8; null when there is none. */
     final byte[] ownConnectionTag;
+    /** Where this capture's own schema connections come from; null when there are none. */
+    final OwnEndpoints ownEndpoints;
     /** Who the connections open before the capture are; null when nobody asks the server. */
     final ConnectionIdentities identities;
     /** Tables named by the statements, for the schema collector; null when nobody wants them. */
@@ -51,6 +53,7 @@ public final class MysqlConversationTracker implements TcpFlowListener {
         this.ownConnectionTag = options.ownConnectionTag == null ? null
             : options.ownConnectionTag.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.identities = options.identities;
+        this.ownEndpoints = options.ownEndpoints;
         this.tableSightings = options.tableNames == null ? null : new TableSightings(options.tableNames);
         if (literalKey != null) {
             literalKey.applyTo(redactor);

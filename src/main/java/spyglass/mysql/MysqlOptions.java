@@ -29,6 +29,9 @@ public final class MysqlOptions {
      */
     public String ownConnectionTag;
 
+    /** The client endpoints of this capture's own schema connections (for one the server encrypts); null for none. */
+    public OwnEndpoints ownEndpoints;
+
     /** Users and schemas of connections open before the capture (the server's process list); null for none. */
     public ConnectionIdentities identities;
 

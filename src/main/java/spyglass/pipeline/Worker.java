@@ -44,6 +44,7 @@ public final class Worker {
         // Shared, not split: one key per capture, so a value gives one token on every worker.
         mine.literalKey = all.literalKey;
         mine.ownConnectionTag = all.ownConnectionTag;
+        mine.ownEndpoints = all.ownEndpoints;
         mine.identities = all.identities;
         mine.tableNames = all.tableNames;
         return mine;

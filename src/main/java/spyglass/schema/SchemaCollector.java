@@ -62,12 +62,15 @@ public final class SchemaCollector implements AutoCloseable {
             p.setProperty("sslMode", "DISABLED"); // a Unix socket stays on the host
         } else {
             p.setProperty("sslMode", "PREFERRED");
+            if (captureTag != null) {
+                p.setProperty("socketFactory", TaggedSocketFactory.class.getName());
+            }
         }
         p.setProperty("connectTimeout", Long.toString(s.connectTimeout().toMillis()));
         p.setProperty("socketTimeout", Long.toString(s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
         p.setProperty("useServerPrepStmts", "false");
         p.setProperty("connectionAttributes", "program_name:spyglass-schema"
-            + (captureTag != null ? ",spyglass_capture:" + captureTag : ""));
+            + (captureTag != null ? "," + TaggedSocketFactory.ATTRIBUTE + ":" + captureTag : ""));
         final String host = s.host().indexOf(':') >= 0 ? "[" + s.host() + "]" : s.host();
         final Connection c = DriverManager.getConnection("jdbc:mysql://" + host + ":" + s.port() + "/", p);
         return new SchemaCollector(c, (int) Math.max(1, s.queryTimeout().toSeconds()));

@@ -163,4 +163,46 @@ class CaptureSchemaIT {
         assertEquals(List.of(), bad.ofType("server"));
         bad.only("capture_end");
     }
+
+    /**
+     * A server that offers TLS encrypts the collector's own connection (sslMode=PREFERRED): its tag
+     * cannot be read off the wire, so the workers know it by the client address its socket
+     * factory reported. Nothing of it is in the file; the stats count it.
+     */
+    @Test
+    void anEncryptedSchemaConnectionIsLeftOutToo() throws Exception {
+        Files.createDirectories(tmp);
+        final Path out = tmp.resolve("tls.jsonl");
+        Files.deleteIfExists(out);
+        final Path key = tmp.resolve("key.pem");
+        final Path cert = tmp.resolve("cert.pem");
+        Tools.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=spyglass-test", "-keyout", key.toString(), "-out", cert.toString()), null, Duration.ofMinutes(1))
+            .orThrow("openssl req");
+        final String stderr;
+        try (MariaDbServer server = MariaDbServer.start(List.of("--ssl-cert=" + cert, "--ssl-key=" + key,
+            "--ssl-ca=" + cert))) {
+            try (SpyglassCapture spyglass = SpyglassCapture.start(List.of("env", "MYSQL_PWD=" + MariaDbServer.PASSWORD),
+                "-i", "lo", "-p", Integer.toString(server.port()), "-o", out.toString(), "--schema",
+                "--schema-user", MariaDbServer.USER, "--schema-host", server.host(), "--all-tables", "mysql")) {
+                spyglass.awaitStderr("schema: connected to", Duration.ofSeconds(30));
+                try (Connection c = DriverManager.getConnection(server.jdbcUrl("spydb")); Statement s = c.createStatement()) {
+                    s.executeQuery("SELECT 1").close();
+                }
+                SpyglassCapture.sleep(1_000);
+                spyglass.signal("INT");
+                assertEquals(0, spyglass.waitFor(Duration.ofSeconds(60)), spyglass.stderr());
+                stderr = spyglass.stderr();
+            }
+        }
+        final CaptureFile capture = CaptureFile.read(out);
+        final JsonNode end = capture.only("capture_end");
+        assertEquals(1, end.path("own_connections").asLong(), end.toString());
+        assertEquals(1, end.path("encrypted_connections").asLong(), "the collector's connection was encrypted: " + end);
+        assertEquals(List.of(), capture.ofType("conn").stream().filter(c -> c.path("tls").asBoolean()).toList());
+        assertEquals(1, capture.ofType("conn").size(), capture.ofType("conn").toString()); // the test's own client
+        assertTrue(capture.ofType("ddl").size() > 5, "--all-tables mysql: " + capture.ofType("ddl").size());
+        assertEquals(2, capture.ofType("server").size());
+        assertFalse(stderr.contains("failed"), stderr);
+    }
 }

@@ -177,4 +177,23 @@ final class SchemaHooksTest {
             .run(Conversation.tracker(o));
         assertEquals(List.of("null.sessions"), names.seen);
     }
+
+    @Test
+    void anEncryptedOwnConnectionIsKnownByItsAddress() {
+        final MysqlOptions o = options(TAG);
+        o.ownEndpoints = new OwnEndpoints();
+        final MysqlConversationTracker tracker = Conversation.tracker(o);
+        final Conversation tls = new Conversation().server(10, MysqlConversationTrackerTest.GREETING)
+            .client(20, packet(1, sslRequest(CAPS))).client(30, new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5});
+        // before the collector has said where it connects from: an encrypted connection like any other
+        assertEquals(2, tls.run(tracker).size());
+        o.ownEndpoints.add("10.0.0.7:1234");
+        o.ownEndpoints.add(Conversation.CLIENT);
+        assertEquals(List.of(), tls.run(tracker));
+        assertEquals(1, tracker.counters().ownConnections());
+        assertEquals(2, tracker.counters().encryptedConnections()); // counted as ever, never reported
+        // and a plain login from that address, tag or not
+        assertEquals(List.of(), loginThenQuery(loginWith("program_name", "x")).run(tracker));
+        assertEquals(2, tracker.counters().ownConnections());
+    }
 }
