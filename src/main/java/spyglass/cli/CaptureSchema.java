@@ -25,6 +25,7 @@ import spyglass.mysql.TableNameListener;
 import spyglass.schema.ConnectionSettings;
 import spyglass.schema.SchemaCollector;
 import spyglass.schema.TableName;
+import spyglass.redact.TableReferences;
 
 /**
  * {@code capture --schema}: the schema collector beside a live capture, on a thread of its own so
@@ -72,7 +73,6 @@ final class CaptureSchema implements TableNameListener {
 
     /** What the workers need: the tag of this connection, the identities it publishes, and where names go. */
     void configure(final MysqlOptions options) {
-        options.ownConnectionTag = tag;
         options.ownEndpoints = ownEndpoints;
         options.identities = identities;
         options.tableNames = this;
@@ -87,6 +87,11 @@ final class CaptureSchema implements TableNameListener {
     @Override
     public boolean offer(final String db, final String table) {
         return !accepting || names.offer(new TableName(db, table));
+    }
+
+    @Override
+    public boolean ready() {
+        return !accepting || names.remainingCapacity() >= TableReferences.DEFAULT_CAPACITY;
     }
 
     /** Says what the collector has to say (a failure, what it wrote), each message once. */
@@ -159,9 +164,9 @@ final class CaptureSchema implements TableNameListener {
         final SchemaCollector collector;
         try {
             collector = SchemaCollector.connect(settings, tag);
-        } catch (final SQLException e) {
+        } catch (final SQLException | RuntimeException e) {
             accepting = false;
-            messages.add("schema: cannot connect to " + settings + " (" + e.getMessage()
+            messages.add("schema: cannot connect to " + settings + " (" + (e instanceof SQLException ? e.getMessage() : e)
                 + "); the capture goes on without the schema");
             return;
         }
@@ -172,8 +177,10 @@ final class CaptureSchema implements TableNameListener {
             collector.server("start", records);
             phase = "the tables of --all-tables";
             if (!allTablesOf.isEmpty()) {
+                collector.stopWhen(() -> stopRequested || abandoned); // a stop cuts this long read short
                 collector.allTables(allTablesOf, records);
             }
+            collector.stopWhen(() -> abandoned); // the last names are read at the stop
             phase = "the tables the traffic named";
             while (!stopRequested && !abandoned) {
                 readNames(collector);
@@ -189,8 +196,9 @@ final class CaptureSchema implements TableNameListener {
             }
             messages.add("schema: " + records.tables() + (records.tables() == 1 ? " definition" : " definitions")
                 + " from " + settings);
-        } catch (final SQLException e) {
-            messages.add("schema: " + phase + " failed (" + e.getMessage() + "); " + records.tables()
+        } catch (final SQLException | RuntimeException e) {
+            messages.add("schema: " + phase + " failed (" + (e instanceof SQLException ? e.getMessage() : e)
+                + "); " + records.tables()
                 + " definitions were written, the capture goes on without the rest");
         } finally {
             accepting = false;

@@ -56,6 +56,7 @@ public final class ConnectionIdentities {
             final String address = canonical(hostColumn.substring(0, colon));
             if (address != null) {
                 exact.put(address + "#" + port, identity);
+                return this; // an address: never another client's, whatever its port
             }
             // A host name (the server resolves names): matched by port alone, where that is unique.
             final String portKey = "#" + port;

@@ -496,6 +496,9 @@ final class MysqlConnection {
     }
 
     private void resume(final long ts) {
+        if (leftOutAsOwn()) {
+            return; // picked up again after an idle spell: still the collector's
+        }
         tracker.counters.resyncs++;
         fromClient.reset();
         fromServer.reset();
@@ -563,6 +566,9 @@ final class MysqlConnection {
         if (!sequenceOk(framer)) {
             return;
         }
+        if (leftOutAsOwn()) {
+            return;
+        }
         final UnsafeBuffer kept = framer.kept();
         final PayloadReader r = tracker.reader.wrap(kept, framer.keptLength());
         long clientCapabilities = r.u16();
@@ -587,10 +593,6 @@ final class MysqlConnection {
             info.tls = true;
             tracker.counters.encryptedConnections++;
             state = S_ENCRYPTED;
-            if (tracker.ownEndpoints != null && tracker.ownEndpoints.contains(info.client)) {
-                own = true; // the schema collector's, encrypted: its tag cannot be read, its address can
-                tracker.counters.ownConnections++;
-            }
             emitConn(framer.lastTimestamp());
             return;
         }
@@ -627,8 +629,6 @@ final class MysqlConnection {
     private static final byte[] PROGRAM_NAME = "program_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLIENT_NAME = "_client_name".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] CLIENT_VERSION = "_client_version".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    /** The attribute by which this capture's schema connection names itself (see {@link MysqlOptions#ownConnectionTag}). */
-    private static final byte[] OWN_TAG = "spyglass_capture".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /**
      * The login's connect attributes (int&lt;lenenc&gt; total length, then key and value as
@@ -650,10 +650,6 @@ final class MysqlConnection {
                 break; // cut (the login was kept in part): what was whole stays
             }
             final TextField field = attributeField(kept, keyStart, (int) keyLength);
-            if (tracker.ownConnectionTag != null && equalsAscii(kept, keyStart, (int) keyLength, OWN_TAG)
-                && equalsAscii(kept, valueStart, (int) valueLength, tracker.ownConnectionTag)) {
-                own = true;
-            }
             if (field != null) {
                 field.set(kept, valueStart, (int) valueLength);
             } else {
@@ -1060,13 +1056,6 @@ final class MysqlConnection {
         }
         final int first = framer.firstByte();
         if (first == OK) {
-            if (own || tracker.ownEndpoints != null && tracker.ownEndpoints.contains(info.client)) {
-                // spyglass's own schema connection: its queries are not the traffic being watched
-                own = true;
-                tracker.counters.ownConnections++;
-                state = S_DONE;
-                return;
-            }
             learnSqlModeFromLoginOk(framer);
             state = S_IDLE;
             if ((info.capabilities & CLIENT_ZSTD_COMPRESSION_ALGORITHM) != 0) {
@@ -1554,6 +1543,23 @@ final class MysqlConnection {
             tracker.tableSightings.onStatement(e);
         }
         clearPending();
+    }
+
+    /**
+     * Whether this is the capture's own schema connection, known by its client address and port,
+     * which the collector's socket reported before sending a byte: its login (plain or the
+     * SSLRequest), or its first command after an idle spell. From then on it is only counted.
+     * The address, not the connect attribute: the attribute can be read back from the server's
+     * performance_schema and copied by any client, the address cannot be taken while in use.
+     */
+    private boolean leftOutAsOwn() {
+        if (tracker.ownEndpoints == null || !tracker.ownEndpoints.contains(info.client)) {
+            return false;
+        }
+        own = true;
+        tracker.counters.ownConnections++;
+        state = S_DONE;
+        return true;
     }
 
     private void emitConn(final long timestampNanos) {

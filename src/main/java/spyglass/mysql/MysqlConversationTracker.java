@@ -26,8 +26,6 @@ public final class MysqlConversationTracker implements TcpFlowListener {
     final PayloadReader reader = new PayloadReader();
     /** The prepared statements of this worker's connections. */
     final PreparedStatements prepared = new PreparedStatements();
-    /** The tag of this capture's own schema connection, as UTF-8; null when there is none. */
-    final byte[] ownConnectionTag;
     /** Where this capture's own schema connections come from; null when there are none. */
     final OwnEndpoints ownEndpoints;
     /** Who the connections open before the capture are; null when nobody asks the server. */
@@ -50,8 +48,6 @@ public final class MysqlConversationTracker implements TcpFlowListener {
         this.maxConnections = Math.max(1, options.maxConnections);
         this.event = new QueryEvent(maxStatementBytes);
         this.literalKey = options.literalKey;
-        this.ownConnectionTag = options.ownConnectionTag == null ? null
-            : options.ownConnectionTag.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.identities = options.identities;
         this.ownEndpoints = options.ownEndpoints;
         this.tableSightings = options.tableNames == null ? null : new TableSightings(options.tableNames);

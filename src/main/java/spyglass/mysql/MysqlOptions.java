@@ -24,12 +24,9 @@ public final class MysqlOptions {
     public LiteralKey literalKey;
 
     /**
-     * Connect-attribute value ({@code spyglass_capture}) that marks this capture's own schema
-     * connection, whose traffic is counted and never reported; null when there is none.
+     * The client endpoints of this capture's own schema connections, whose traffic is counted and
+     * never reported; null for none.
      */
-    public String ownConnectionTag;
-
-    /** The client endpoints of this capture's own schema connections (for one the server encrypts); null for none. */
     public OwnEndpoints ownEndpoints;
 
     /** Users and schemas of connections open before the capture (the server's process list); null for none. */

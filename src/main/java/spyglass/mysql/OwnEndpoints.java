@@ -6,11 +6,11 @@ import spyglass.event.TextField;
 /**
  * The client endpoints of this capture's own schema connections, as a {@code conn} record writes
  * them ({@code 127.0.0.1:41234}, {@code [::1]:41234}), published by the schema thread as soon as
- * its socket is connected. The connect-attribute tag identifies the connection only when its login
- * can be read; a connection the server encrypts shows nothing but its SSLRequest, and is known by
- * its address instead.
+ * its socket is connected. An address in use cannot be taken by another client, unlike a connect
+ * attribute (readable back from performance_schema), and it is there in an encrypted login and
+ * after an idle spell, when no login is seen at all.
  *
- * <p>Published before the driver sends a byte, so a worker reading the SSLRequest already sees it.
+ * <p>Published before the driver sends a byte, so a worker reading the login already sees it.
  * Read without allocating; the few entries are replaced whole.
  */
 public final class OwnEndpoints {

@@ -12,4 +12,13 @@ public interface TableNameListener {
      * @return false when the name could not be taken now
      */
     boolean offer(String db, String table);
+
+    /**
+     * Whether a statement's names (up to {@link spyglass.redact.TableReferences#DEFAULT_CAPACITY})
+     * can be taken now. While not, a new shape is not even read, so a full queue costs the worker
+     * nothing but this call; the shape is read when one of its statements finds room.
+     */
+    default boolean ready() {
+        return true;
+    }
 }

@@ -46,6 +46,9 @@ public final class TableSightings {
             shapesNotRead++;
             return false;
         }
+        if (!listener.ready()) {
+            return false; // the collector is behind: not read, so nothing is made, until there is room
+        }
         final int n = references.extract(e.sql, 0, e.sqlLength);
         String connectionDb = null;
         for (int i = 0; i < n; i++) {

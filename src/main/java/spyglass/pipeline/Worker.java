@@ -43,7 +43,6 @@ public final class Worker {
         mine.maxConnections = Math.ceilDiv(all.maxConnections, workers);
         // Shared, not split: one key per capture, so a value gives one token on every worker.
         mine.literalKey = all.literalKey;
-        mine.ownConnectionTag = all.ownConnectionTag;
         mine.ownEndpoints = all.ownEndpoints;
         mine.identities = all.identities;
         mine.tableNames = all.tableNames;

@@ -28,6 +28,8 @@ public final class SchemaCollector implements AutoCloseable {
     }
 
     private final Connection connection;
+    /** Asked between tables: a capture that stops ends a long read of all tables for its closing snapshot. */
+    private java.util.function.BooleanSupplier stopping = () -> false;
     private final int queryTimeoutSeconds;
     /** Each kind of failure (an error code, an empty schema) once, with the first message of its kind. */
     private final Map<String, String> problems = new LinkedHashMap<>();
@@ -168,6 +170,9 @@ public final class SchemaCollector implements AutoCloseable {
     /** Every table and view of each schema in {@code schemas}. */
     public void allTables(final List<String> schemas, final Sink sink) throws SQLException {
         for (final String db : schemas) {
+            if (stopping.getAsBoolean()) {
+                return;
+            }
             if (read(db, null, sink) == 0) {
                 problems.putIfAbsent("empty " + db,
                     "schema " + quote(db) + ": no tables this user can see (does it exist? SHOW privileges?)");
@@ -196,6 +201,36 @@ public final class SchemaCollector implements AutoCloseable {
      * @return how many definitions were written
      */
     public int tableSeen(final TableName name, final Sink sink) throws SQLException {
+        try {
+            return lookUp(name, sink);
+        } catch (final SQLException e) {
+            if (connectionLost(e)) {
+                throw e;
+            }
+            // one name the server will not look up (a character its catalog cannot hold, a timeout):
+            // said once per kind, and the collector goes on with the next
+            problems.putIfAbsent("lookup " + e.getErrorCode(), "a table the traffic named could not be looked up ("
+                + name + "): " + e.getMessage() + "; skipped");
+            return 0;
+        }
+    }
+
+    /**
+     * Whether {@code e} means the connection is gone (SQL state class 08, or closed), rather than one
+     * statement failing: only then is there no point going on.
+     */
+    private boolean connectionLost(final SQLException e) {
+        if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+            return true;
+        }
+        try {
+            return connection.isClosed();
+        } catch (final SQLException closed) {
+            return true;
+        }
+    }
+
+    private int lookUp(final TableName name, final Sink sink) throws SQLException {
         if (name.db() != null) {
             final int found = read(name.db(), name.table(), sink);
             if (found == 0) {
@@ -241,7 +276,7 @@ public final class SchemaCollector implements AutoCloseable {
                 st.setString(2, table);
             }
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
+                while (rs.next() && !stopping.getAsBoolean()) {
                     found++;
                     final String name = rs.getString(1);
                     final boolean view = "VIEW".equals(rs.getString(2));
@@ -278,6 +313,11 @@ public final class SchemaCollector implements AutoCloseable {
             });
             return null;
         }
+    }
+
+    /** From now on, reads of many tables end early once {@code stop} says so. */
+    public void stopWhen(final java.util.function.BooleanSupplier stop) {
+        this.stopping = stop;
     }
 
     /** What went wrong, each kind once, in the order it happened. */

@@ -5,7 +5,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.io.InterruptedIOException;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedSelectorException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -127,11 +130,26 @@ final class UnixDomainSocketAdapter extends Socket {
         }
     }
 
-    /** Waits until {@code selector}'s one key is ready, at most the read timeout (0: for ever). */
+    /**
+     * Waits until {@code selector}'s one key is ready, at most the read timeout (0: for ever). A
+     * close from another thread, or an interrupt, ends the wait with an {@link IOException}, as a
+     * {@link Socket}'s blocked read ends: the driver handles those, not unchecked ones.
+     */
     private void await(final Selector selector) throws IOException {
         final int timeout = timeoutMillis;
-        final int ready = timeout > 0 ? selector.select(timeout) : selector.select();
-        selector.selectedKeys().clear();
+        final int ready;
+        try {
+            ready = timeout > 0 ? selector.select(timeout) : selector.select();
+            selector.selectedKeys().clear();
+        } catch (final ClosedSelectorException e) {
+            throw new SocketException("the Unix socket was closed");
+        }
+        if (!channel.isOpen()) {
+            throw new SocketException("the Unix socket was closed");
+        }
+        if (ready == 0 && Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted while waiting on the Unix socket");
+        }
         if (ready == 0 && timeout > 0) {
             throw new SocketTimeoutException("no answer on the Unix socket within " + timeout + " ms");
         }

@@ -2,6 +2,7 @@ package spyglass.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -54,6 +56,7 @@ class CaptureSchemaIT {
                 s.execute("CREATE TABLE untouched (id INT PRIMARY KEY)"); // in sbtest, never named by the traffic
                 s.execute("CREATE TABLE spydb.kept (id INT PRIMARY KEY, secret VARCHAR(20) DEFAULT 'dflt-4711')");
                 s.execute("CREATE TABLE spydb.doomed (id INT PRIMARY KEY)");
+                s.execute("CREATE TABLE spydb.later (id INT PRIMARY KEY)");
             }
             // opened before the capture, so spyglass never sees its login
             try (Connection before = DriverManager.getConnection(server.jdbcUrl("spydb") + "&allowMultiQueries=true");
@@ -65,13 +68,19 @@ class CaptureSchemaIT {
                 server.truncateGeneralLog();
                 try (SpyglassCapture spyglass = SpyglassCapture.start(List.of("env", "MYSQL_PWD=" + MariaDbServer.PASSWORD),
                     "-i", "lo", "-p", Integer.toString(server.port()), "-o", out.toString(), "--schema",
-                    "--schema-user", MariaDbServer.USER, "--schema-host", server.host())) {
+                    "--schema-user", MariaDbServer.USER, "--schema-host", server.host(), "--idle-timeout", "2")) {
                     spyglass.awaitStderr("schema: connected to", Duration.ofSeconds(30));
+                    // a name the server's catalog cannot even hold: said, and the collector goes on
+                    assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM `t\uD83D\uDE00` WHERE id = 1"));
                     s.executeQuery("SELECT * FROM kept WHERE secret = 'lit-8231'").close();
                     // the same command drops what it named: gone before the collector can read it
                     s.execute("SELECT * FROM doomed WHERE id = 7; DROP TABLE doomed");
                     sysbench.run("oltp_read_only");
                     s.executeQuery("SELECT COUNT(*) FROM kept").close();
+                    // the collector's connection idles past --idle-timeout, is let go, and is picked up
+                    // again mid-stream when it reads the next table: still its own, not traffic
+                    SpyglassCapture.sleep(3_500);
+                    s.executeQuery("SELECT COUNT(*) FROM later").close();
                     SpyglassCapture.sleep(1_000); // the collector reads the names it was told
                     spyglass.signal("INT");
                     assertEquals(0, spyglass.waitFor(Duration.ofSeconds(60)), spyglass.stderr());
@@ -101,6 +110,7 @@ class CaptureSchemaIT {
             }
         }
         expected.add("spydb.kept");
+        expected.add("spydb.later");
         final Set<String> written = capture.ofType("ddl").stream()
             .map(d -> d.path("db").asText() + "." + d.path("table").asText()).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(expected, written, "ddl records");
@@ -133,7 +143,7 @@ class CaptureSchemaIT {
         // the connection from before: mid-stream, yet named by the process list
         final List<JsonNode> pre = capture.ofType("query").stream()
             .filter(q -> q.path("thread_id").asLong(-1) == preThread).toList();
-        assertEquals(3, pre.size(), pre.toString());
+        assertEquals(5, pre.size(), pre.toString()); // the emoji's error too
         for (final JsonNode q : pre) {
             assertEquals("spy", q.path("user").asText(), q.toString());
             assertEquals("spydb", q.path("db").asText(), q.toString());
@@ -145,12 +155,15 @@ class CaptureSchemaIT {
 
         // its own queries are not traffic
         assertFalse(capture.text().contains("PROCESSLIST") || capture.text().contains("SHOW GLOBAL")
-            || capture.text().contains("SHOW CREATE"), "the collector's own queries are in the file");
-        assertEquals(1, capture.only("capture_end").path("own_connections").asLong(), capture.only("capture_end").toString());
+            || capture.text().contains("SHOW CREATE") || capture.text().contains("information_schema"),
+            "the collector's own queries are in the file");
+        assertEquals(2, capture.only("capture_end").path("own_connections").asLong(), "once at its login, once "
+            + "picked up after the idle spell: " + capture.only("capture_end"));
 
         // the dropped table, said once; nothing else went wrong
         assertEquals(1, stderr.lines().filter(l -> l.contains("not found")).count(), stderr);
         assertTrue(stderr.contains("`spydb`.`doomed`"), stderr);
+        assertEquals(1, stderr.lines().filter(l -> l.contains("could not be looked up")).count(), stderr);
         assertFalse(stderr.contains("failed") || stderr.contains("WARNING"), stderr);
 
         ReadRealCapturesTest.assertNoLiteralLeaks(capture, "lit-8231", "8231");
@@ -180,8 +193,10 @@ class CaptureSchemaIT {
             "/CN=spyglass-test", "-keyout", key.toString(), "-out", cert.toString()), null, Duration.ofMinutes(1))
             .orThrow("openssl req");
         final String stderr;
+        final long tlsHandshakes;
         try (MariaDbServer server = MariaDbServer.start(List.of("--ssl-cert=" + cert, "--ssl-key=" + key,
             "--ssl-ca=" + cert))) {
+            final long tlsBefore = tlsAccepts(server);
             try (SpyglassCapture spyglass = SpyglassCapture.start(List.of("env", "MYSQL_PWD=" + MariaDbServer.PASSWORD),
                 "-i", "lo", "-p", Integer.toString(server.port()), "-o", out.toString(), "--schema",
                 "--schema-user", MariaDbServer.USER, "--schema-host", server.host(), "--all-tables", "mysql")) {
@@ -194,15 +209,27 @@ class CaptureSchemaIT {
                 assertEquals(0, spyglass.waitFor(Duration.ofSeconds(60)), spyglass.stderr());
                 stderr = spyglass.stderr();
             }
+            // the test's client does not use TLS (sslMode=DISABLED): the collector did
+            tlsHandshakes = tlsAccepts(server) - tlsBefore;
         }
+        assertEquals(1, tlsHandshakes, "the collector's TLS handshakes");
         final CaptureFile capture = CaptureFile.read(out);
         final JsonNode end = capture.only("capture_end");
         assertEquals(1, end.path("own_connections").asLong(), end.toString());
-        assertEquals(1, end.path("encrypted_connections").asLong(), "the collector's connection was encrypted: " + end);
+        assertEquals(0, end.path("encrypted_connections").asLong(), "own, so not counted as traffic: " + end);
         assertEquals(List.of(), capture.ofType("conn").stream().filter(c -> c.path("tls").asBoolean()).toList());
         assertEquals(1, capture.ofType("conn").size(), capture.ofType("conn").toString()); // the test's own client
         assertTrue(capture.ofType("ddl").size() > 5, "--all-tables mysql: " + capture.ofType("ddl").size());
         assertEquals(2, capture.ofType("server").size());
         assertFalse(stderr.contains("failed"), stderr);
+    }
+
+    /** The server's count of TLS handshakes, read over a connection that makes none (Connector/J, TLS off). */
+    private static long tlsAccepts(final MariaDbServer server) throws SQLException {
+        try (Connection c = DriverManager.getConnection(server.jdbcUrl("")); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE 'Ssl_accepts'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package spyglass.mysql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static spyglass.testing.MysqlWire.*;
@@ -37,15 +38,19 @@ final class SchemaHooksTest {
             .server(110, packet(1, ok(0, 0, 2, 0)));
     }
 
-    private static MysqlOptions options(final String tag) {
+    /** Options whose own schema connection comes from {@code endpoints}. */
+    private static MysqlOptions own(final String... endpoints) {
         final MysqlOptions o = new MysqlOptions();
-        o.ownConnectionTag = tag;
+        o.ownEndpoints = new OwnEndpoints();
+        for (final String e : endpoints) {
+            o.ownEndpoints.add(e);
+        }
         return o;
     }
 
     @Test
     void theCapturesOwnConnectionIsCountedAndNotReported() {
-        final MysqlConversationTracker tracker = Conversation.tracker(options(TAG));
+        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234", Conversation.CLIENT));
         final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture", TAG))
             .run(tracker);
         assertEquals(List.of(), events);
@@ -54,16 +59,37 @@ final class SchemaHooksTest {
     }
 
     @Test
-    void anotherCapturesSchemaConnectionIsTrafficLikeAnyOther() {
-        // a second spyglass on the host, or one whose tag differs: its queries are what this capture watches
-        final MysqlConversationTracker tracker = Conversation.tracker(options(TAG));
-        final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture",
-            "ffeeddccbbaa9988")).run(tracker);
+    void aClientThatCopiesTheTagIsTrafficLikeAnyOther() {
+        // the attribute can be read back from performance_schema: only the address counts
+        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234"));
+        final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture", TAG))
+            .run(tracker);
         assertEquals(3, events.size(), events.toString());
         assertEquals(0, tracker.counters().ownConnections());
-        // and with no tag configured, nothing is left out
-        final MysqlConversationTracker untagged = Conversation.tracker(new MysqlOptions());
-        assertEquals(3, loginThenQuery(loginWith("spyglass_capture", TAG)).run(untagged).size());
+        // and with no own connection at all, nothing is left out
+        assertEquals(3, loginThenQuery(loginWith("spyglass_capture", TAG)).run(Conversation.tracker(new MysqlOptions())).size());
+    }
+
+    @Test
+    void theOwnConnectionPickedUpAfterAnIdleSpellIsStillLeftOut() {
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.CLIENT));
+        final List<Object> events = new Conversation().midstream()
+            .client(100, packet(0, query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'x'")))
+            .server(110, packet(1, ok(0, 0, 2, 0))).run(tracker);
+        assertEquals(List.of(), events);
+        assertEquals(1, tracker.counters().ownConnections());
+        assertEquals(0, tracker.counters().resyncs());
+    }
+
+    @Test
+    void theOwnConnectionsFailedLoginIsNotAnErrorOfTheTraffic() {
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.CLIENT));
+        final List<Object> events = new Conversation().server(10, MysqlConversationTrackerTest.GREETING)
+            .client(20, packet(1, loginWith("spyglass_capture", TAG)))
+            .server(30, packet(2, err(1045, "28000", "Access denied for user 'spy'"))).run(tracker);
+        assertEquals(List.of(), events);
+        assertEquals(0, tracker.counters().errors());
+        assertEquals(1, tracker.counters().ownConnections());
     }
 
     @Test
@@ -121,6 +147,7 @@ final class SchemaHooksTest {
         assertEquals("v6", new String(ids.find("[::1]:43000").user()));
         assertNull(ids.find("10.0.0.5:44000"), "ambiguous by port");
         assertNull(ids.find("10.0.0.5:45000"));
+        assertNull(ids.find("10.0.0.2:42000"), "an address row names its own client only, not others on its port");
     }
 
     /** A listener that keeps what it is told, refusing while {@code full}. */
@@ -180,8 +207,7 @@ final class SchemaHooksTest {
 
     @Test
     void anEncryptedOwnConnectionIsKnownByItsAddress() {
-        final MysqlOptions o = options(TAG);
-        o.ownEndpoints = new OwnEndpoints();
+        final MysqlOptions o = own();
         final MysqlConversationTracker tracker = Conversation.tracker(o);
         final Conversation tls = new Conversation().server(10, MysqlConversationTrackerTest.GREETING)
             .client(20, packet(1, sslRequest(CAPS))).client(30, new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5});
@@ -191,9 +217,65 @@ final class SchemaHooksTest {
         o.ownEndpoints.add(Conversation.CLIENT);
         assertEquals(List.of(), tls.run(tracker));
         assertEquals(1, tracker.counters().ownConnections());
-        assertEquals(2, tracker.counters().encryptedConnections()); // counted as ever, never reported
-        // and a plain login from that address, tag or not
-        assertEquals(List.of(), loginThenQuery(loginWith("program_name", "x")).run(tracker));
-        assertEquals(2, tracker.counters().ownConnections());
+        assertEquals(1, tracker.counters().encryptedConnections()); // the other one
+    }
+
+    @Test
+    void ownEndpointsKeepTheNewestEight() {
+        final OwnEndpoints endpoints = new OwnEndpoints();
+        final spyglass.event.TextField client = new spyglass.event.TextField(64);
+        for (int port = 1; port <= 10; port++) {
+            endpoints.add("127.0.0.1:" + port);
+        }
+        for (int port = 1; port <= 10; port++) {
+            final byte[] b = ("127.0.0.1:" + port).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            client.set(b, 0, b.length);
+            assertEquals(port > 2, endpoints.contains(client), "port " + port);
+        }
+        final byte[] prefix = "127.0.0.1:1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        client.set(prefix, 0, prefix.length - 1); // "127.0.0.1:" is no endpoint of them
+        assertFalse(endpoints.contains(client));
+    }
+
+    @Test
+    void whileTheCollectorHasNoRoomANewShapeCostsNothing() {
+        final boolean[] room = {false};
+        final List<String> told = new ArrayList<>();
+        final TableSightings sightings = new TableSightings(new TableNameListener() {
+            @Override
+            public boolean offer(final String db, final String table) {
+                told.add(db + "." + table);
+                return room[0];
+            }
+
+            @Override
+            public boolean ready() {
+                return room[0];
+            }
+        });
+        final spyglass.event.QueryEvent e = new spyglass.event.QueryEvent(4096);
+        e.connection = new spyglass.event.ConnectionInfo();
+        e.connection.db.set("shop".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, 4);
+        final byte[] sql = "SELECT * FROM orders o JOIN billing.invoices i ON i.id = o.id WHERE o.id = ?"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        e.sql.putBytes(0, sql);
+        e.sqlLength = sql.length;
+        e.hasDigest = true;
+        e.digest = 42;
+        final com.sun.management.ThreadMXBean mx =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++) {
+            sightings.onStatement(e); // warm-up
+        }
+        final long before = mx.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 100_000; i++) {
+            sightings.onStatement(e);
+        }
+        final long bytes = mx.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(bytes < 100_000, bytes + " bytes over 100,000 statements while the collector had no room");
+        assertTrue(told.isEmpty());
+        room[0] = true;
+        assertTrue(sightings.onStatement(e));
+        assertEquals(List.of("shop.orders", "billing.invoices"), told);
     }
 }
