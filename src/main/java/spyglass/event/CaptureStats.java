@@ -33,6 +33,8 @@ public final class CaptureStats {
     public long replicaConnections;
     /** spyglass's own schema connections: left out of the records. */
     public long ownConnections;
+    /** Statement shapes whose tables were not read for the schema collector: the per-worker bound was reached. */
+    public long schemaShapesUnread;
     public long protocolErrors;
 
     public void reset() {
@@ -66,6 +68,7 @@ public final class CaptureStats {
         unknownStatements = other.unknownStatements;
         replicaConnections = other.replicaConnections;
         ownConnections = other.ownConnections;
+        schemaShapesUnread = other.schemaShapesUnread;
         protocolErrors = other.protocolErrors;
     }
 }

@@ -66,6 +66,11 @@ public final class MysqlConversationTracker implements TcpFlowListener {
         return redactor.keyed();
     }
 
+    /** Statement shapes whose tables were not read because the bound of shapes remembered was reached. */
+    public long schemaShapesUnread() {
+        return tableSightings == null ? 0 : tableSightings.shapesNotRead();
+    }
+
     public MysqlCounters counters() {
         return counters;
     }

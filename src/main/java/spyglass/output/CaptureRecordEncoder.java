@@ -334,6 +334,7 @@ public final class CaptureRecordEncoder {
         j.name("unknown_statements").number(s.unknownStatements);
         j.name("replica_connections").number(s.replicaConnections);
         j.name("own_connections").number(s.ownConnections);
+        j.name("schema_shapes_unread").number(s.schemaShapesUnread);
         j.name("protocol_errors").number(s.protocolErrors);
         j.endLine();
         return this;

@@ -84,6 +84,7 @@ public final class Worker {
         stats.unknownStatements += mysql.unknownPreparedStatements();
         stats.replicaConnections += mysql.replicaConnections();
         stats.ownConnections += mysql.ownConnections();
+        stats.schemaShapesUnread += conversations.schemaShapesUnread();
         stats.queries += mysql.queries();
         stats.errors += mysql.errors();
         stats.resyncs += mysql.resyncs();

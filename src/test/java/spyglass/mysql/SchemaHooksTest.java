@@ -278,4 +278,28 @@ final class SchemaHooksTest {
         assertTrue(sightings.onStatement(e));
         assertEquals(List.of("shop.orders", "billing.invoices"), told);
     }
+
+    @Test
+    void pastTheBoundNewShapesAreCountedNotRead() {
+        final int[] told = {0};
+        final TableSightings sightings = new TableSightings((db, table) -> {
+            told[0]++;
+            return true;
+        });
+        final spyglass.event.QueryEvent e = new spyglass.event.QueryEvent(256);
+        e.connection = new spyglass.event.ConnectionInfo();
+        e.connection.db.setEmpty();
+        final byte[] sql = "SELECT 1 FROM t".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        e.sql.putBytes(0, sql);
+        e.sqlLength = sql.length;
+        e.hasDigest = true;
+        for (int shape = 0; shape < TableSightings.MAX_SHAPES; shape++) {
+            e.digest = shape * 0x9E3779B97F4A7C15L;
+            assertTrue(sightings.onStatement(e));
+        }
+        e.digest = -7;
+        assertFalse(sightings.onStatement(e));
+        assertEquals(1, sightings.shapesNotRead());
+        assertEquals(TableSightings.MAX_SHAPES, told[0]);
+    }
 }

@@ -310,7 +310,7 @@ class CaptureRecordEncoderTest {
         final List<String> expected = List.of("type", "ts", "packets", "bytes", "tcp_segments", "malformed", "non_tcp",
             "kernel_drops", "ring_drops", "flows_open", "flows_total", "flows_evicted", "gaps", "gap_bytes",
             "out_of_order_segments", "retransmitted_segments", "resyncs", "connections", "encrypted_connections",
-            "encrypted_bytes", "queries", "errors", "truncated_statements", "unknown_statements", "replica_connections", "own_connections",
+            "encrypted_bytes", "queries", "errors", "truncated_statements", "unknown_statements", "replica_connections", "own_connections", "schema_shapes_unread",
             "protocol_errors");
         assertEquals(fields.length + 2, expected.size(), "every CaptureStats field is written");
         for (final String type : new String[] {"stats", "capture_end"}) {

@@ -110,7 +110,7 @@ final class PipelineRead {
         for (final String field : List.of("packets", "bytes", "tcp_segments", "malformed", "non_tcp", "kernel_drops",
             "ring_drops", "flows_open", "flows_total", "flows_evicted", "gaps", "gap_bytes", "out_of_order_segments",
             "retransmitted_segments", "resyncs", "connections", "encrypted_connections", "encrypted_bytes", "queries",
-            "errors", "truncated_statements", "unknown_statements", "replica_connections", "own_connections", "protocol_errors")) {
+            "errors", "truncated_statements", "unknown_statements", "replica_connections", "own_connections", "schema_shapes_unread", "protocol_errors")) {
             want.put(field, 0L);
         }
         want.put("packets", (long) frames.size());
