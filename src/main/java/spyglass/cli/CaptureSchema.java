@@ -71,7 +71,7 @@ final class CaptureSchema implements TableNameListener {
         return HexFormat.of().formatHex(bytes);
     }
 
-    /** What the workers need: the tag of this connection, the identities it publishes, and where names go. */
+    /** What the workers need: where the collector's own connections come from, the identities it publishes, where names go. */
     void configure(final MysqlOptions options) {
         options.ownEndpoints = ownEndpoints;
         options.identities = identities;
@@ -128,7 +128,8 @@ final class CaptureSchema implements TableNameListener {
             return false;
         }
         if (!lines.write(line, offset, length)) {
-            messages.add("schema: a record of " + length + " bytes did not fit the capture's output ring: skipped");
+            messages.add("schema: a record of " + length + " bytes could not go into the capture file (longer than its "
+                + "output ring takes, or the capture was ending): skipped");
             return false;
         }
         return true;
