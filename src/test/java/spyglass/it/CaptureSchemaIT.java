@@ -199,7 +199,7 @@ class CaptureSchemaIT {
             final long tlsBefore = tlsAccepts(server);
             try (SpyglassCapture spyglass = SpyglassCapture.start(List.of("env", "MYSQL_PWD=" + MariaDbServer.PASSWORD),
                 "-i", "lo", "-p", Integer.toString(server.port()), "-o", out.toString(), "--schema",
-                "--schema-user", MariaDbServer.USER, "--schema-host", server.host(), "--all-tables", "mysql")) {
+                "--schema-user", MariaDbServer.USER, "--schema-host", server.host(), "--all-tables", "mysql", "--redact-ddl")) {
                 spyglass.awaitStderr("schema: connected to", Duration.ofSeconds(30));
                 try (Connection c = DriverManager.getConnection(server.jdbcUrl("spydb")); Statement s = c.createStatement()) {
                     s.executeQuery("SELECT 1").close();
@@ -220,6 +220,13 @@ class CaptureSchemaIT {
         assertEquals(List.of(), capture.ofType("conn").stream().filter(c -> c.path("tls").asBoolean()).toList());
         assertEquals(1, capture.ofType("conn").size(), capture.ofType("conn").toString()); // the test's own client
         assertTrue(capture.ofType("ddl").size() > 5, "--all-tables mysql: " + capture.ofType("ddl").size());
+        // --redact-ddl: the system tables' DEFAULT 'N' and comments are hidden, and each record says so
+        for (final JsonNode ddl : capture.ofType("ddl")) {
+            assertTrue(ddl.path("redacted").asBoolean(), ddl.toString());
+            assertFalse(ddl.path("sql").asText().contains("DEFAULT '") || ddl.path("sql").asText().contains("COMMENT '"),
+                ddl.toString());
+        }
+        assertTrue(capture.ofType("ddl").stream().anyMatch(d -> d.path("sql").asText().contains("DEFAULT ?")));
         assertEquals(2, capture.ofType("server").size());
         assertFalse(stderr.contains("failed"), stderr);
     }
