@@ -57,7 +57,7 @@ import spyglass.source.FrameHandler;
         "  sudo scripts/spyglass capture                 (all interfaces, port 3306)",
         "  sudo scripts/spyglass capture -i eth0 -p 3306,3307 --duration 600",
         "  sudo scripts/spyglass capture --user nobody -o /tmp/db1.jsonl",
-        "  sudo MYSQL_PWD=... scripts/spyglass capture --schema --schema-user spyglass   (with the tables' DDL)"
+        "  sudo MYSQL_PWD=... scripts/spyglass capture --schema --schema-user app"
     })
 public final class CaptureCommand implements Callable<Integer> {
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
@@ -170,7 +170,7 @@ public final class CaptureCommand implements Callable<Integer> {
         final InetAddress server = analysis.server();
         checkInterfaceType();
         // before the ring opens: the password may be asked for, and --user may take the option file away
-        final CaptureSchema schema = schemaOptions.enabled()
+        final CaptureSchema schema = schemaOptions.enabled(spec.commandLine())
             ? schemaOptions.create(spec.commandLine(), server == null ? null : server.getHostAddress(), analysis.ports[0])
             : null;
         if (schema != null) {
@@ -253,7 +253,7 @@ public final class CaptureCommand implements Callable<Integer> {
                     schema.drainMessages(message -> {
                         progress.clear();
                         err.println("spyglass: " + message);
-                    });
+                    }, quiet);
                 }
                 // The kernel's counters are 32-bit and reset on each read: read them often, whatever is shown.
                 source.refreshKernelStatistics();
@@ -268,7 +268,7 @@ public final class CaptureCommand implements Callable<Integer> {
                 schema == null ? null : () -> schema.finish(schemaOptions.finishLimitNanos()));
             progress.clear();
             if (schema != null) {
-                schema.drainMessages(message -> err.println("spyglass: " + message));
+                schema.drainMessages(message -> err.println("spyglass: " + message), quiet);
             }
             if (!quiet) {
                 err.println(Summary.of(end, end.packets, System.nanoTime() - started, outputName)

@@ -48,7 +48,9 @@ final class CaptureSchema implements TableNameListener {
     private final ConnectionIdentities identities = new ConnectionIdentities();
     private final OwnEndpoints ownEndpoints = new OwnEndpoints();
     private final ManyToOneConcurrentArrayQueue<TableName> names = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    /** What the collector has to say, for the capture thread to print; informational ones start with {@link #INFO}. */
     private final Queue<String> messages = new ConcurrentLinkedQueue<>();
+    private static final String INFO = "\u0000";
     private final Set<TableName> read = new HashSet<>();
     private SchemaRecords.Lines lines;
 
@@ -94,10 +96,14 @@ final class CaptureSchema implements TableNameListener {
         return !accepting || names.remainingCapacity() >= TableReferences.DEFAULT_CAPACITY;
     }
 
-    /** Says what the collector has to say (a failure, what it wrote), each message once. */
-    void drainMessages(final Consumer<String> out) {
+    /** Says what the collector has to say, each message once: its problems always, what it did unless {@code quiet}. */
+    void drainMessages(final Consumer<String> out, final boolean quiet) {
         for (String m; (m = messages.poll()) != null; ) {
-            out.accept(m);
+            if (!m.startsWith(INFO)) {
+                out.accept(m);
+            } else if (!quiet) {
+                out.accept(m.substring(INFO.length()));
+            }
         }
     }
 
@@ -167,7 +173,8 @@ final class CaptureSchema implements TableNameListener {
             collector = SchemaCollector.connect(settings, tag);
         } catch (final SQLException | RuntimeException e) {
             accepting = false;
-            messages.add("schema: cannot connect to " + settings + " (" + (e instanceof SQLException ? e.getMessage() : e)
+            messages.add("schema: cannot connect to " + settings + " (" + (e instanceof SQLException sql
+                ? SchemaCollector.describe(sql) : e)
                 + "); the capture goes on without the schema");
             return;
         }
@@ -195,7 +202,7 @@ final class CaptureSchema implements TableNameListener {
             for (final String problem : collector.problems()) {
                 messages.add("schema: " + problem);
             }
-            messages.add("schema: " + records.tables() + (records.tables() == 1 ? " definition" : " definitions")
+            messages.add(INFO + "schema: " + records.tables() + (records.tables() == 1 ? " definition" : " definitions")
                 + " from " + settings);
         } catch (final SQLException | RuntimeException e) {
             messages.add("schema: " + phase + " failed (" + (e instanceof SQLException ? e.getMessage() : e)
@@ -214,9 +221,10 @@ final class CaptureSchema implements TableNameListener {
             snapshot.add(p.host(), p.user(), p.db(), p.id());
         }
         identities.publish(snapshot);
-        messages.add("schema: connected to " + settings + "; " + processes.size()
-            + (processes.size() == 1 ? " other connection" : " other connections")
-            + " in its process list (without the PROCESS privilege, only this user's)");
+        final boolean othersSeen = processes.stream().anyMatch(p -> !settings.user().equals(p.user()));
+        messages.add(INFO + "schema: connected to " + settings + "; " + processes.size()
+            + (processes.size() == 1 ? " other connection" : " other connections") + " in its process list"
+            + (othersSeen ? "" : ", none of another user (those need the PROCESS privilege to be seen)"));
     }
 
     private void readNames(final SchemaCollector collector) throws SQLException {

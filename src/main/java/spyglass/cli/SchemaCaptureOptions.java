@@ -32,17 +32,31 @@ final class SchemaCaptureOptions {
     Path socket;
 
     @Option(names = "--schema-user", paramLabel = "USER",
-        description = "User for the schema connection (default: the option file's, else $USER); it needs SELECT or "
+        description = "User for the schema connection (default: the option file's, else $USER, else root); it needs SELECT or "
             + "SHOW VIEW on the tables, and PROCESS to see other users' connections.")
     String user;
 
     @Option(names = "--defaults-file", paramLabel = "FILE",
-        description = "An option file in the ~/.my.cnf format: its [client] user, password, host and port.")
+        description = "An option file in the ~/.my.cnf format: its [client] user, password, host, port and socket.")
     Path defaultsFile;
 
     @Option(names = "--all-tables", paramLabel = "DB", split = ",",
-        description = "Also write every table and view of these schemas at the start, used or not (implies --schema).")
+        description = "Also write every table and view of these schemas at the start, used or not.")
     List<String> allTables = List.of();
+
+    /** What a mysql user types out of habit: refused, its value never repeated. */
+    @Option(names = {"--password", "--schema-password"}, arity = "0..1", hidden = true)
+    String passwordGiven;
+
+    /** The refusal of a password on the command line, with where it may come from instead. */
+    static final String NO_PASSWORD_OPTION = "spyglass takes no password on the command line (every user of the "
+        + "host can read a process's arguments): set MYSQL_PWD, give --defaults-file with a [client] password, or "
+        + "run on a terminal to be asked";
+
+    /** The options of this group other than --schema itself: given without it, they would do nothing. */
+    private static final List<String> NEEDS_SCHEMA = List.of("--schema-host", "--schema-port", "--schema-socket",
+        "--schema-user", "--defaults-file", "--all-tables", "--redact-ddl", "--schema-connect-timeout",
+        "--schema-query-timeout");
 
     /** The help of {@code --redact-ddl}, the same in {@code schema} and {@code capture}. */
     static final String REDACT_DDL_HELP = "Hide the values a definition can carry: DEFAULT values, COMMENTs, the "
@@ -60,8 +74,42 @@ final class SchemaCaptureOptions {
         description = "Give up on one schema query after this long (default: ${DEFAULT-VALUE}).")
     int queryTimeout;
 
-    boolean enabled() {
-        return schema || !allTables.isEmpty();
+    /**
+     * Whether to collect; a schema option without {@code --schema} is a usage error, not silence,
+     * and so is a password on the command line.
+     */
+    boolean enabled(final CommandLine commandLine) {
+        if (passwordGiven != null) {
+            throw new CommandLine.ParameterException(commandLine, NO_PASSWORD_OPTION);
+        }
+        if (!schema) {
+            for (final String option : NEEDS_SCHEMA) {
+                if (commandLine.getParseResult().hasMatchedOption(option)) {
+                    throw new CommandLine.ParameterException(commandLine, option + " is an option of the schema "
+                        + "collection: add --schema to collect it during the capture");
+                }
+            }
+        }
+        return schema;
+    }
+
+    /**
+     * Refuses an output file that cannot be created (its directory missing or not writable) before
+     * anything connects, in words rather than a bare path.
+     */
+    static void checkCreatable(final CommandLine commandLine, final String output) {
+        if ("-".equals(output)) {
+            return;
+        }
+        final Path parent = Path.of(output).toAbsolutePath().getParent();
+        if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+            throw new CommandLine.ParameterException(commandLine, "cannot create " + output
+                + ": its directory does not exist; give -o a path in an existing directory");
+        }
+        if (!java.nio.file.Files.isWritable(parent)) {
+            throw new CommandLine.ParameterException(commandLine, "cannot create " + output + ": " + parent
+                + " is not writable by this user");
+        }
     }
 
     /** How long the stop waits for the last definitions and the closing snapshot. */

@@ -41,9 +41,9 @@ import spyglass.schema.TableName;
             + "midway (what was read before is kept).",
         "",
         "Examples:",
-        "  MYSQL_PWD=... spyglass schema -u app --all-tables shop,billing -o schema.jsonl",
+        "  MYSQL_PWD=... spyglass schema -u app --all-tables shop,billing -o s.jsonl",
         "  spyglass schema --defaults-file ~/.my.cnf --all-tables shop",
-        "  spyglass schema -S /run/mysqld/mysqld.sock -u app --tables shop.orders,shop.customers"
+        "  spyglass schema -S /run/mysqld/mysqld.sock -u app --tables shop.orders"
     })
 public final class SchemaCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -73,7 +73,7 @@ public final class SchemaCommand implements Callable<Integer> {
 
     /** What to read: all the tables of some schemas, or tables by name. */
     static final class Which {
-        @Option(names = {"--all-tables", "--databases"}, paramLabel = "DB", split = ",", required = true,
+        @Option(names = "--all-tables", paramLabel = "DB", split = ",", required = true,
             description = "The schemas whose tables and views to write, all of them (comma-separated).")
         List<String> databases;
 
@@ -97,9 +97,16 @@ public final class SchemaCommand implements Callable<Integer> {
     @Option(names = "--redact-ddl", description = SchemaCaptureOptions.REDACT_DDL_HELP)
     boolean redactDdl;
 
+    /** What a mysql user types out of habit: refused, its value never repeated. */
+    @Option(names = {"-p", "--password"}, arity = "0..1", hidden = true)
+    String passwordGiven;
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter err = spec.commandLine().getErr();
+        if (passwordGiven != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), SchemaCaptureOptions.NO_PASSWORD_OPTION);
+        }
         if (connectTimeout < 1 || queryTimeout < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "timeouts are whole seconds, at least 1");
         }
@@ -107,7 +114,7 @@ public final class SchemaCommand implements Callable<Integer> {
         if (which.tables != null) {
             try {
                 for (final String t : which.tables) {
-                    names.add(TableName.parse(t));
+                    names.add(TableName.parse(t.strip())); // "a.b, a.c" as typed
                 }
             } catch (final IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--tables: " + e.getMessage());
@@ -123,11 +130,12 @@ public final class SchemaCommand implements Callable<Integer> {
         } catch (final IllegalArgumentException | IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        SchemaCaptureOptions.checkCreatable(spec.commandLine(), output);
         final SchemaCollector collector;
         try {
             collector = SchemaCollector.connect(settings);
         } catch (final SQLException e) {
-            err.println("spyglass: cannot connect to " + settings + ": " + e.getMessage());
+            err.println("spyglass: cannot connect to " + settings + ": " + SchemaCollector.describe(e));
             return 2;
         }
         int tables = 0;

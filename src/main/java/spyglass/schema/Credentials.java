@@ -62,6 +62,9 @@ public final class Credentials {
             throw new IllegalArgumentException("no password for " + u + "@" + h + ":" + p
                 + ": set MYSQL_PWD, give --defaults-file with a [client] password, or run on a terminal to be asked");
         }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("port " + p + " is not a TCP port (1 to 65535)");
+        }
         Path unix = socket;
         if (unix == null && host == null && file != null && file.get("socket") != null
             && (file.get("host") == null || "localhost".equals(file.get("host")))) {

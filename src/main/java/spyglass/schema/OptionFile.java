@@ -30,7 +30,23 @@ public final class OptionFile {
 
     /** Reads {@code file}; a line it cannot read is an error naming the file and the line. */
     public static OptionFile read(final Path file) throws IOException {
-        final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        final List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (final java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot read option file " + file + ": no such file"
+                + (file.toString().startsWith("~") ? " (the shell expands ~ only at the start of a word: write "
+                + "--defaults-file ~/x.cnf with a space, or use $HOME)" : ""));
+        } catch (final java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot read option file " + file + ": permission denied");
+        } catch (final java.nio.file.FileSystemException e) {
+            throw new IOException("cannot read option file " + file + ": "
+                + (e.getReason() != null ? e.getReason() : e.getMessage()));
+        } catch (final java.nio.charset.MalformedInputException e) {
+            throw new IOException("cannot read option file " + file + ": it is not UTF-8 text");
+        } catch (final IOException e) {
+            throw new IOException("cannot read option file " + file + ": " + e.getMessage()); // e.g. a directory
+        }
         final Map<String, Map<String, String>> groups = new LinkedHashMap<>();
         final List<String> notes = new ArrayList<>();
         Map<String, String> group = null;

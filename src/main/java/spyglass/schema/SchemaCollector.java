@@ -31,6 +31,10 @@ public final class SchemaCollector implements AutoCloseable {
     /** Asked between tables: a capture that stops ends a long read of all tables for its closing snapshot. */
     private java.util.function.BooleanSupplier stopping = () -> false;
     private final int queryTimeoutSeconds;
+    /** Tables named on the command line that were not there. */
+    private final List<String> missing = new ArrayList<>();
+    /** Tables the traffic named that were not there. */
+    private final List<String> notFound = new ArrayList<>();
     /** Each kind of failure (an error code, an empty schema) once, with the first message of its kind. */
     private final Map<String, String> problems = new LinkedHashMap<>();
 
@@ -69,13 +73,38 @@ public final class SchemaCollector implements AutoCloseable {
             }
         }
         p.setProperty("connectTimeout", Long.toString(s.connectTimeout().toMillis()));
-        p.setProperty("socketTimeout", Long.toString(s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
+        // the connect timeout bounds the login too (a port that accepts and never answers); the
+        // queries' reads get their own bound once connected
+        p.setProperty("socketTimeout", Long.toString(s.connectTimeout().toMillis()));
         p.setProperty("useServerPrepStmts", "false");
         p.setProperty("connectionAttributes", "program_name:spyglass-schema"
             + (captureTag != null ? "," + TaggedSocketFactory.ATTRIBUTE + ":" + captureTag : ""));
         final String host = s.host().indexOf(':') >= 0 ? "[" + s.host() + "]" : s.host();
         final Connection c = DriverManager.getConnection("jdbc:mysql://" + host + ":" + s.port() + "/", p);
+        c.setNetworkTimeout(Runnable::run, (int) Math.min(Integer.MAX_VALUE,
+            s.queryTimeout().toMillis() + s.connectTimeout().toMillis()));
         return new SchemaCollector(c, (int) Math.max(1, s.queryTimeout().toSeconds()));
+    }
+
+    /**
+     * One line for a failed connection: the driver's first line (its "Communications link failure"
+     * comes with a paragraph) and what lay under it: connection refused, an unknown host, no such
+     * socket, a timeout.
+     */
+    public static String describe(final SQLException e) {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        final String first = message.lines().findFirst().orElse(message).strip();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root == e) {
+            return first;
+        }
+        final String why = root instanceof java.net.UnknownHostException ? "unknown host " + root.getMessage()
+            : root instanceof java.net.SocketTimeoutException ? "no answer in time"
+            : root.getMessage() != null ? root.getMessage().lines().findFirst().orElse("") : root.getClass().getSimpleName();
+        return first.contains(why) ? first : first + ": " + why;
     }
 
     /** A name in backquotes, a backquote in it doubled: any name, reserved word or not, as the server wrote it. */
@@ -184,8 +213,7 @@ public final class SchemaCollector implements AutoCloseable {
     public void tables(final List<TableName> names, final Sink sink) throws SQLException {
         for (final TableName name : names) {
             if (read(name.db(), name.table(), sink) == 0) {
-                problems.putIfAbsent("missing",
-                    "table " + name + " not found (dropped, misspelt, or not visible to this user): skipped");
+                missing.add(name.toString());
             }
         }
     }
@@ -234,8 +262,7 @@ public final class SchemaCollector implements AutoCloseable {
         if (name.db() != null) {
             final int found = read(name.db(), name.table(), sink);
             if (found == 0) {
-                problems.putIfAbsent("not found", "a table the traffic named was not found, e.g. " + name
-                    + " (a temporary table, dropped since, or not visible to this user): skipped");
+                notFound.add(name.toString());
             }
             return found;
         }
@@ -256,8 +283,7 @@ public final class SchemaCollector implements AutoCloseable {
             found += read(db, name.table(), sink);
         }
         if (found == 0) {
-            problems.putIfAbsent("not found", "a table the traffic named was not found, e.g. " + name
-                + " (a temporary table, dropped since, or not visible to this user): skipped");
+            notFound.add(name.toString());
         }
         return found;
     }
@@ -320,9 +346,29 @@ public final class SchemaCollector implements AutoCloseable {
         this.stopping = stop;
     }
 
-    /** What went wrong, each kind once, in the order it happened. */
+    /** Names shown in full in a problem's line; beyond them, how many more. */
+    private static final int NAMES_SHOWN = 10;
+
+    /**
+     * What went wrong, each kind once, in the order it happened; tables that were not found are
+     * named, the first {@value #NAMES_SHOWN} of them.
+     */
     public List<String> problems() {
-        return List.copyOf(problems.values());
+        final List<String> out = new ArrayList<>(problems.values());
+        if (!missing.isEmpty()) {
+            out.add(names(missing, "table", "tables") + " not found (dropped, misspelt, or not visible to this user): skipped");
+        }
+        if (!notFound.isEmpty()) {
+            out.add(names(notFound, "table the traffic named", "tables the traffic named") + " not found (temporary "
+                + "tables, dropped since, or not visible to this user): skipped");
+        }
+        return out;
+    }
+
+    private static String names(final List<String> names, final String one, final String many) {
+        final String shown = String.join(", ", names.subList(0, Math.min(NAMES_SHOWN, names.size())));
+        return (names.size() == 1 ? one : many) + " " + shown
+            + (names.size() > NAMES_SHOWN ? " and " + (names.size() - NAMES_SHOWN) + " more" : "");
     }
 
     @Override

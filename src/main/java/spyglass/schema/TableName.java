@@ -53,7 +53,7 @@ public record TableName(String db, String table) {
 
     @Override
     public String toString() {
-        return db == null ? SchemaCollector.quote(table) + " (schema unknown)"
+        return db == null ? SchemaCollector.quote(table) + " of an unknown schema"
             : SchemaCollector.quote(db) + "." + SchemaCollector.quote(table);
     }
 }

@@ -47,7 +47,8 @@ final class UnixDomainSocketAdapter extends Socket {
             return new UnixDomainSocketAdapter(channel);
         } catch (final IOException | RuntimeException e) {
             channel.close();
-            throw new IOException("cannot connect to the Unix socket " + path + ": " + e.getMessage(), e);
+            // no cause chained: this line is the one a user is shown, under the driver's own
+            throw new IOException("cannot connect to the Unix socket " + path + ": " + e.getMessage());
         }
     }
 

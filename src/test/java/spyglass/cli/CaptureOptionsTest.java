@@ -70,4 +70,39 @@ class CaptureOptionsTest {
         refused("--duration and --max-queries cannot be negative; 0 means no limit", "--duration", "-1");
         refused("--progress-interval must be at least 1 second (the default is 10)", "--progress-interval", "0");
     }
+
+    @Test
+    void aSchemaOptionWithoutSchemaIsRefusedNotIgnored() {
+        refused("--redact-ddl is an option of the schema collection: add --schema to collect it during the capture",
+            "-i", "lo", "--redact-ddl");
+        refused("--all-tables is an option of the schema collection: add --schema", "-i", "lo", "--all-tables", "shop");
+        refused("--schema-user is an option of the schema collection", "-i", "lo", "--schema-user", "app");
+    }
+
+    @Test
+    void aPasswordOnTheCommandLineIsRefusedAndNeverRepeated() {
+        for (final String[] args : new String[][] {{"--password", "s3cret-pw"}, {"--schema-password=s3cret-pw"},
+            {"--schema", "--password"}}) {
+            final Run run = capture(args);
+            assertEquals(2, run.status(), run.err());
+            assertTrue(run.err().contains("spyglass takes no password on the command line"), run.err());
+            assertTrue(!run.err().contains("s3cret-pw"), run.err());
+        }
+    }
+
+    @Test
+    void theSchemaCommandRefusesThemToo() {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream saved = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        final int status;
+        try {
+            status = Main.run(new String[] {"schema", "-u", "app", "-ps3cret-pw", "--all-tables", "shop"});
+        } finally {
+            System.setErr(saved);
+        }
+        final String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, status, text);
+        assertTrue(text.contains("spyglass takes no password on the command line") && !text.contains("s3cret-pw"), text);
+    }
 }

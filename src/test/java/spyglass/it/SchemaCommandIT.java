@@ -85,7 +85,7 @@ class SchemaCommandIT {
             // MYSQL_PWD
             final Path out = tmp.resolve("schema.jsonl");
             final ProcessResult ok = Tools.run(spyglassSchema(server, MariaDbServer.PASSWORD, "-u", MariaDbServer.USER,
-                "--databases", MariaDbServer.DATABASE, "-o", out.toString()), null, Duration.ofMinutes(2));
+                "--all-tables", MariaDbServer.DATABASE, "-o", out.toString()), null, Duration.ofMinutes(2));
             assertEquals(0, ok.exitCode(), ok.stderr());
             assertTrue(ok.stderr().contains("5 definitions of 1 schema"), ok.stderr());
             assertFalse(ok.stderr().contains(MariaDbServer.PASSWORD), ok.stderr());
@@ -120,7 +120,7 @@ class SchemaCommandIT {
 
             final Path redactedOut = tmp.resolve("schema-redacted.jsonl");
             final ProcessResult redacted = Tools.run(spyglassSchema(server, MariaDbServer.PASSWORD, "-u",
-                MariaDbServer.USER, "--databases", MariaDbServer.DATABASE, "--redact-ddl", "-o", redactedOut.toString()),
+                MariaDbServer.USER, "--all-tables", MariaDbServer.DATABASE, "--redact-ddl", "-o", redactedOut.toString()),
                 null, Duration.ofMinutes(2));
             assertEquals(0, redacted.exitCode(), redacted.stderr());
             final String redactedText = Files.readString(redactedOut);
@@ -151,7 +151,7 @@ class SchemaCommandIT {
             Files.writeString(cnf, "# spyglass test\n[client]\nuser = " + MariaDbServer.USER + "\npassword = \""
                 + MariaDbServer.PASSWORD + "\"\n[mysqld]\nport = 1\n");
             final ProcessResult fromFile = Tools.run(spyglassSchema(server, null, "--defaults-file", cnf.toString(),
-                "--databases", MariaDbServer.DATABASE, "-o", tmp.resolve("schema2.jsonl").toString()), null, Duration.ofMinutes(2));
+                "--all-tables", MariaDbServer.DATABASE, "-o", tmp.resolve("schema2.jsonl").toString()), null, Duration.ofMinutes(2));
             assertEquals(0, fromFile.exitCode(), fromFile.stderr());
             assertEquals(5, CaptureFile.read(tmp.resolve("schema2.jsonl")).ofType("ddl").size());
 
@@ -173,9 +173,23 @@ class SchemaCommandIT {
             assertEquals(0, socketFromFile.exitCode(), socketFromFile.stderr());
             assertEquals(1, CaptureFile.read(tmp.resolve("socket2.jsonl")).ofType("ddl").size());
 
+            // no server where the options point: one line that says why
+            final ProcessResult noSocket = Tools.run(List.of("env", "MYSQL_PWD=x", ROOT.resolve("scripts/spyglass").toString(),
+                "schema", "-S", tmp.resolve("no.sock").toString(), "-u", "app", "--all-tables", "shop"), null,
+                Duration.ofMinutes(2));
+            assertEquals(2, noSocket.exitCode(), noSocket.stderr());
+            assertEquals(List.of("spyglass: cannot connect to app@localhost via " + tmp.resolve("no.sock")
+                + ": Communications link failure: cannot connect to the Unix socket " + tmp.resolve("no.sock")
+                + ": No such file or directory"), spyglassLines(noSocket.stderr()));
+            final ProcessResult closedPort = Tools.run(List.of("env", "MYSQL_PWD=x", ROOT.resolve("scripts/spyglass").toString(),
+                "schema", "-H", "127.0.0.1", "-P", "1", "-u", "app", "--all-tables", "shop"), null, Duration.ofMinutes(2));
+            assertEquals(2, closedPort.exitCode(), closedPort.stderr());
+            assertEquals(1, spyglassLines(closedPort.stderr()).size(), closedPort.stderr());
+            assertTrue(closedPort.stderr().contains("Connection refused"), closedPort.stderr());
+
             // a wrong password: one clear line, no file of records
             final ProcessResult wrong = Tools.run(spyglassSchema(server, "not-the-password", "-u", MariaDbServer.USER,
-                "--databases", MariaDbServer.DATABASE, "-o", tmp.resolve("wrong.jsonl").toString()), null, Duration.ofMinutes(2));
+                "--all-tables", MariaDbServer.DATABASE, "-o", tmp.resolve("wrong.jsonl").toString()), null, Duration.ofMinutes(2));
             assertEquals(2, wrong.exitCode(), wrong.stderr());
             assertTrue(wrong.stderr().contains("cannot connect to " + MariaDbServer.USER + "@"), wrong.stderr());
             assertTrue(wrong.stderr().contains("Access denied"), wrong.stderr());
@@ -183,15 +197,20 @@ class SchemaCommandIT {
 
             // a user who may see nothing: told once, exit 1
             final ProcessResult blind = Tools.run(spyglassSchema(server, "nosee-pass", "-u", "nosee",
-                "--databases", MariaDbServer.DATABASE, "-o", tmp.resolve("blind.jsonl").toString()), null, Duration.ofMinutes(2));
+                "--all-tables", MariaDbServer.DATABASE, "-o", tmp.resolve("blind.jsonl").toString()), null, Duration.ofMinutes(2));
             assertEquals(1, blind.exitCode(), blind.stderr());
             assertTrue(blind.stderr().contains("no tables this user can see"), blind.stderr());
 
             // no password anywhere and no terminal: the way to give one is named
             final ProcessResult none = Tools.run(spyglassSchema(server, null, "-u", MariaDbServer.USER,
-                "--databases", MariaDbServer.DATABASE), null, Duration.ofMinutes(2));
+                "--all-tables", MariaDbServer.DATABASE), null, Duration.ofMinutes(2));
             assertEquals(2, none.exitCode(), none.stderr());
             assertTrue(none.stderr().contains("set MYSQL_PWD"), none.stderr());
         }
+    }
+
+    /** The lines spyglass wrote (a JVM may add its own warnings on other lines). */
+    private static List<String> spyglassLines(final String stderr) {
+        return stderr.lines().filter(l -> l.startsWith("spyglass:")).toList();
     }
 }

@@ -97,4 +97,17 @@ class OptionFileTest {
         assertEquals("ops@localhost via /tmp/other.sock", Credentials.resolve("10.0.0.9", 3306, 3306,
             Path.of("/tmp/other.sock"), "ops", remote, env, null, t, t).toString());
     }
+
+    @Test
+    void aFileThatCannotBeReadIsSaidInWords() throws IOException {
+        final IOException missing = assertThrows(IOException.class, () -> OptionFile.read(dir.resolve("nope.cnf")));
+        assertEquals("cannot read option file " + dir.resolve("nope.cnf") + ": no such file", missing.getMessage());
+        assertTrue(assertThrows(IOException.class, () -> OptionFile.read(Path.of("~/.my.cnf"))).getMessage()
+            .contains("the shell expands ~ only at the start of a word"));
+        assertEquals("cannot read option file " + dir + ": Is a directory",
+            assertThrows(IOException.class, () -> OptionFile.read(dir)).getMessage());
+        final IllegalArgumentException port = assertThrows(IllegalArgumentException.class, () -> Credentials.resolve(
+            "h", 70000, "u", null, Map.of("MYSQL_PWD", "p"), null, Duration.ofSeconds(1), Duration.ofSeconds(1)));
+        assertEquals("port 70000 is not a TCP port (1 to 65535)", port.getMessage());
+    }
 }
