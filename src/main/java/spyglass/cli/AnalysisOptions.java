@@ -17,8 +17,25 @@ final class AnalysisOptions {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", defaultValue = "3306", split = ",",
+        converter = PortNumber.class,
         description = "MySQL server port; repeat or separate with commas for several (default: ${DEFAULT-VALUE}).")
     int[] ports;
+
+    /**
+     * A port number. What is not one is not repeated in the error: a mysql user's {@code -pPASSWORD}
+     * lands here, and its value must not reach a terminal's scrollback or a log.
+     */
+    static final class PortNumber implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(final String value) {
+            try {
+                return Integer.parseInt(value.strip()); // its range is checked with the other options
+            } catch (final NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("a port is a number from 1 to 65535 (if that was a "
+                    + "password: spyglass takes none on the command line; see --schema)");
+            }
+        }
+    }
 
     @Option(names = "--server", paramLabel = "ADDRESS",
         description = "Only the server at this IP address (default: any address on the server ports).")

@@ -142,7 +142,7 @@ final class CaptureSchema implements TableNameListener {
     }
 
     private void run() {
-        TaggedSocketFactory.listen(tag, local -> ownEndpoints.add(endpoint(local)));
+        TaggedSocketFactory.listen(tag, (local, remote) -> ownEndpoints.add(endpoint(local) + ">" + endpoint(remote)));
         try {
             collect();
         } finally {

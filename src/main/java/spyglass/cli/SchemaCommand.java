@@ -120,6 +120,7 @@ public final class SchemaCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--tables: " + e.getMessage());
             }
         }
+        SchemaCaptureOptions.checkCreatable(spec.commandLine(), output); // before a password is asked for
         final ConnectionSettings settings;
         try {
             // a prompt only on a terminal: since JDK 22 a console object exists without one
@@ -130,7 +131,6 @@ public final class SchemaCommand implements Callable<Integer> {
         } catch (final IllegalArgumentException | IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        SchemaCaptureOptions.checkCreatable(spec.commandLine(), output);
         final SchemaCollector collector;
         try {
             collector = SchemaCollector.connect(settings);

@@ -262,6 +262,7 @@ final class MysqlConnection {
         state = handshakeSeen ? S_GREETING : S_RESYNC;
         connEmitted = false;
         own = false;
+        leftOutAsOwn(); // a connection picked up again after an idle spell, encrypted or not
         identityGeneration = 0;
         quitSeen = false;
         resumedAfterResync = false;
@@ -427,6 +428,8 @@ final class MysqlConnection {
         }
         if (!own) {
             tracker.sink.onConnectionClose(info, quitSeen ? CloseReason.QUIT : map(reason), timestampNanos);
+        } else if (reason == FlowCloseReason.FIN || reason == FlowCloseReason.RST) {
+            tracker.ownEndpoints.remove(info.id); // over: its port may serve an application next
         }
         forgetPreparedStatements();
     }
@@ -1546,14 +1549,18 @@ final class MysqlConnection {
     }
 
     /**
-     * Whether this is the capture's own schema connection, known by its client address and port,
-     * which the collector's socket reported before sending a byte: its login (plain or the
-     * SSLRequest), or its first command after an idle spell. From then on it is only counted.
-     * The address, not the connect attribute: the attribute can be read back from the server's
-     * performance_schema and copied by any client, the address cannot be taken while in use.
+     * Whether this is the capture's own schema connection, known by its addresses and ports
+     * ({@link OwnEndpoints}), which the collector's socket reported before sending a byte: asked
+     * when the flow opens, at the login (plain or the SSLRequest), at a pickup after an idle spell,
+     * and before any record. From then on it is only counted. The addresses, not the connect
+     * attribute: the attribute can be read back from the server's performance_schema and copied by
+     * any client, an address pair cannot be taken while in use.
      */
     private boolean leftOutAsOwn() {
-        if (tracker.ownEndpoints == null || !tracker.ownEndpoints.contains(info.client)) {
+        if (own) {
+            return true;
+        }
+        if (tracker.ownEndpoints == null || !tracker.ownEndpoints.contains(info.id)) {
             return false;
         }
         own = true;
@@ -1564,8 +1571,8 @@ final class MysqlConnection {
 
     private void emitConn(final long timestampNanos) {
         connEmitted = true;
-        if (own) {
-            return;
+        if (leftOutAsOwn()) {
+            return; // also one first seen before the collector said where it connects from
         }
         if (info.midstream) {
             learnIdentity();

@@ -46,6 +46,9 @@ public final class Credentials {
         final OptionFile file = defaultsFile != null ? OptionFile.read(defaultsFile) : null;
         final String h = host != null ? host : file != null && file.get("host") != null ? file.get("host") : "127.0.0.1";
         final int p = port != null ? port : file != null && file.get("port") != null ? parsePort(file.get("port"), defaultsFile) : defaultPort;
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("port " + p + " is not a TCP port (1 to 65535)");
+        }
         String u = user != null ? user : file != null ? file.get("user") : null;
         if (u == null) {
             u = environment.getOrDefault("USER", "root");
@@ -61,9 +64,6 @@ public final class Credentials {
         if (password == null) {
             throw new IllegalArgumentException("no password for " + u + "@" + h + ":" + p
                 + ": set MYSQL_PWD, give --defaults-file with a [client] password, or run on a terminal to be asked");
-        }
-        if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("port " + p + " is not a TCP port (1 to 65535)");
         }
         Path unix = socket;
         if (unix == null && host == null && file != null && file.get("socket") != null

@@ -202,7 +202,7 @@ public final class SchemaCollector implements AutoCloseable {
             if (stopping.getAsBoolean()) {
                 return;
             }
-            if (read(db, null, sink) == 0) {
+            if (read(db, null, sink) == 0 && !stopping.getAsBoolean()) { // cut short is not empty
                 problems.putIfAbsent("empty " + db,
                     "schema " + quote(db) + ": no tables this user can see (does it exist? SHOW privileges?)");
             }

@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Connector/J's own TCP socket factory, which also tells the capture that tagged the connection
@@ -18,14 +18,14 @@ import java.util.function.Consumer;
  */
 public final class TaggedSocketFactory extends StandardSocketFactory {
     static final String ATTRIBUTE = "spyglass_capture";
-    private static final Map<String, Consumer<InetSocketAddress>> LISTENERS = new ConcurrentHashMap<>();
+    private static final Map<String, BiConsumer<InetSocketAddress, InetSocketAddress>> LISTENERS = new ConcurrentHashMap<>();
 
     /** Public with no arguments: the driver makes one per connection by reflection. */
     public TaggedSocketFactory() {
     }
 
-    /** From now on, each connection tagged {@code tag} tells {@code listener} its local address. */
-    public static void listen(final String tag, final Consumer<InetSocketAddress> listener) {
+    /** From now on, each connection tagged {@code tag} tells {@code listener} its local and remote addresses. */
+    public static void listen(final String tag, final BiConsumer<InetSocketAddress, InetSocketAddress> listener) {
         LISTENERS.put(tag, listener);
     }
 
@@ -37,10 +37,11 @@ public final class TaggedSocketFactory extends StandardSocketFactory {
     public <T extends Closeable> T connect(final String host, final int port, final PropertySet props,
                                            final int loginTimeout) throws IOException {
         final T socket = super.connect(host, port, props, loginTimeout);
-        final Consumer<InetSocketAddress> listener = LISTENERS.get(tagOf(
+        final BiConsumer<InetSocketAddress, InetSocketAddress> listener = LISTENERS.get(tagOf(
             props.getStringProperty(PropertyKey.connectionAttributes).getValue()));
         if (listener != null && rawSocket != null) {
-            listener.accept(new InetSocketAddress(rawSocket.getLocalAddress(), rawSocket.getLocalPort()));
+            listener.accept(new InetSocketAddress(rawSocket.getLocalAddress(), rawSocket.getLocalPort()),
+                new InetSocketAddress(rawSocket.getInetAddress(), rawSocket.getPort()));
         }
         return socket;
     }

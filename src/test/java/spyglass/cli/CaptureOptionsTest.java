@@ -82,10 +82,11 @@ class CaptureOptionsTest {
     @Test
     void aPasswordOnTheCommandLineIsRefusedAndNeverRepeated() {
         for (final String[] args : new String[][] {{"--password", "s3cret-pw"}, {"--schema-password=s3cret-pw"},
-            {"--schema", "--password"}}) {
+            {"--schema", "--password"}, {"-ps3cret-pw"}}) {
             final Run run = capture(args);
             assertEquals(2, run.status(), run.err());
-            assertTrue(run.err().contains("spyglass takes no password on the command line"), run.err());
+            assertTrue(run.err().contains("spyglass takes no password on the command line")
+                || run.err().contains("spyglass takes none on the command line"), run.err());
             assertTrue(!run.err().contains("s3cret-pw"), run.err());
         }
     }

@@ -50,7 +50,7 @@ final class SchemaHooksTest {
 
     @Test
     void theCapturesOwnConnectionIsCountedAndNotReported() {
-        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234", Conversation.CLIENT));
+        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234>10.0.0.2:3306", Conversation.ID));
         final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture", TAG))
             .run(tracker);
         assertEquals(List.of(), events);
@@ -61,7 +61,7 @@ final class SchemaHooksTest {
     @Test
     void aClientThatCopiesTheTagIsTrafficLikeAnyOther() {
         // the attribute can be read back from performance_schema: only the address counts
-        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234"));
+        final MysqlConversationTracker tracker = Conversation.tracker(own("10.0.0.7:1234>10.0.0.2:3306"));
         final List<Object> events = loginThenQuery(loginWith("program_name", "spyglass-schema", "spyglass_capture", TAG))
             .run(tracker);
         assertEquals(3, events.size(), events.toString());
@@ -72,7 +72,7 @@ final class SchemaHooksTest {
 
     @Test
     void theOwnConnectionPickedUpAfterAnIdleSpellIsStillLeftOut() {
-        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.CLIENT));
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.ID));
         final List<Object> events = new Conversation().midstream()
             .client(100, packet(0, query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'x'")))
             .server(110, packet(1, ok(0, 0, 2, 0))).run(tracker);
@@ -83,7 +83,7 @@ final class SchemaHooksTest {
 
     @Test
     void theOwnConnectionsFailedLoginIsNotAnErrorOfTheTraffic() {
-        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.CLIENT));
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.ID));
         final List<Object> events = new Conversation().server(10, MysqlConversationTrackerTest.GREETING)
             .client(20, packet(1, loginWith("spyglass_capture", TAG)))
             .server(30, packet(2, err(1045, "28000", "Access denied for user 'spy'"))).run(tracker);
@@ -213,28 +213,73 @@ final class SchemaHooksTest {
             .client(20, packet(1, sslRequest(CAPS))).client(30, new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5});
         // before the collector has said where it connects from: an encrypted connection like any other
         assertEquals(2, tls.run(tracker).size());
-        o.ownEndpoints.add("10.0.0.7:1234");
-        o.ownEndpoints.add(Conversation.CLIENT);
+        o.ownEndpoints.add("10.0.0.7:1234>10.0.0.2:3306");
+        o.ownEndpoints.add(Conversation.ID);
         assertEquals(List.of(), tls.run(tracker));
         assertEquals(1, tracker.counters().ownConnections());
         assertEquals(1, tracker.counters().encryptedConnections()); // the other one
     }
 
     @Test
-    void ownEndpointsKeepTheNewestEight() {
+    void ownEndpointsKeepTheNewestAndMatchWholeIds() {
         final OwnEndpoints endpoints = new OwnEndpoints();
-        final spyglass.event.TextField client = new spyglass.event.TextField(64);
-        for (int port = 1; port <= 10; port++) {
-            endpoints.add("127.0.0.1:" + port);
+        final spyglass.event.TextField id = new spyglass.event.TextField(128);
+        for (int port = 1; port <= OwnEndpoints.KEEP + 2; port++) {
+            endpoints.add("127.0.0.1:" + port + ">127.0.0.1:3306");
         }
-        for (int port = 1; port <= 10; port++) {
-            final byte[] b = ("127.0.0.1:" + port).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            client.set(b, 0, b.length);
-            assertEquals(port > 2, endpoints.contains(client), "port " + port);
+        for (int port = 1; port <= OwnEndpoints.KEEP + 2; port++) {
+            final byte[] b = ("127.0.0.1:" + port + ">127.0.0.1:3306").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            id.set(b, 0, b.length);
+            assertEquals(port > 2, endpoints.contains(id), "port " + port);
         }
-        final byte[] prefix = "127.0.0.1:1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        client.set(prefix, 0, prefix.length - 1); // "127.0.0.1:" is no endpoint of them
-        assertFalse(endpoints.contains(client));
+        final byte[] prefix = "127.0.0.1:10>127.0.0.1:330".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        id.set(prefix, 0, prefix.length);
+        assertFalse(endpoints.contains(id));
+        final byte[] ten = "127.0.0.1:10>127.0.0.1:3306".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        id.set(ten, 0, ten.length);
+        endpoints.remove(id);
+        assertFalse(endpoints.contains(id));
+    }
+
+    /** The collector's TLS connection, idle past the timeout, is picked up again mid-stream: TLS never resumes. */
+    @Test
+    void anEncryptedOwnConnectionPickedUpMidstreamIsLeftOut() {
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.ID));
+        final List<Object> events = new Conversation().midstream()
+            .client(100, new byte[] {0x17, 0x03, 0x03, 0x00, 0x05, 9, 8, 7, 6, 5})
+            .server(110, new byte[] {0x17, 0x03, 0x03, 0x00, 0x03, 1, 2, 3}).run(tracker);
+        assertEquals(List.of(), events);
+        assertEquals(1, tracker.counters().ownConnections());
+    }
+
+    /** Once the collector's connection has ended, the kernel may give its port to an application. */
+    @Test
+    void anEndedOwnConnectionsPortServesTrafficNext() {
+        final MysqlOptions o = own(Conversation.ID);
+        final MysqlConversationTracker tracker = Conversation.tracker(o);
+        assertEquals(List.of(), loginThenQuery(loginWith("x", "y")).run(tracker)); // ends with FIN
+        assertEquals(3, loginThenQuery(loginWith("program_name", "app")).run(tracker).size());
+        assertEquals(1, tracker.counters().ownConnections());
+    }
+
+    /** An idle eviction is not the end: the connection may speak again and must stay known. */
+    @Test
+    void anIdleEvictionKeepsTheOwnConnectionKnown() {
+        final MysqlOptions o = own(Conversation.ID);
+        final MysqlConversationTracker tracker = Conversation.tracker(o);
+        final Conversation idle = loginThenQuery(loginWith("x", "y")).close(spyglass.tcp.FlowCloseReason.IDLE, 500);
+        assertEquals(List.of(), idle.run(tracker));
+        assertEquals(List.of(), new Conversation().midstream()
+            .client(600, packet(0, query("SELECT 1 FROM information_schema.TABLES"))).server(610, packet(1, ok(0, 0, 2, 0)))
+            .run(tracker));
+    }
+
+    /** The kernel reuses a local port towards another server: that connection is not the collector's. */
+    @Test
+    void anotherServerFromTheSameLocalPortIsTraffic() {
+        final MysqlConversationTracker tracker = Conversation.tracker(own(Conversation.CLIENT + ">10.0.0.3:3306"));
+        assertEquals(3, loginThenQuery(loginWith("program_name", "app")).run(tracker).size());
+        assertEquals(0, tracker.counters().ownConnections());
     }
 
     @Test
