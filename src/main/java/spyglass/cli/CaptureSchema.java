@@ -48,9 +48,12 @@ final class CaptureSchema implements TableNameListener {
     private final ConnectionIdentities identities = new ConnectionIdentities();
     private final OwnEndpoints ownEndpoints = new OwnEndpoints();
     private final ManyToOneConcurrentArrayQueue<TableName> names = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
-    /** What the collector has to say, for the capture thread to print; informational ones start with {@link #INFO}. */
-    private final Queue<String> messages = new ConcurrentLinkedQueue<>();
-    private static final String INFO = "\u0000";
+    /** A line for standard error: a problem, always said, or news of what was done, not said with -q. */
+    private record Message(boolean problem, String text) {
+    }
+
+    /** What the collector has to say, for the capture thread to print. */
+    private final Queue<Message> messages = new ConcurrentLinkedQueue<>();
     private final Set<TableName> read = new HashSet<>();
     private SchemaRecords.Lines lines;
 
@@ -98,11 +101,9 @@ final class CaptureSchema implements TableNameListener {
 
     /** Says what the collector has to say, each message once: its problems always, what it did unless {@code quiet}. */
     void drainMessages(final Consumer<String> out, final boolean quiet) {
-        for (String m; (m = messages.poll()) != null; ) {
-            if (!m.startsWith(INFO)) {
-                out.accept(m);
-            } else if (!quiet) {
-                out.accept(m.substring(INFO.length()));
+        for (Message m; (m = messages.poll()) != null; ) {
+            if (m.problem() || !quiet) {
+                out.accept(m.text());
             }
         }
     }
@@ -124,9 +125,17 @@ final class CaptureSchema implements TableNameListener {
         }
         if (thread.isAlive()) {
             abandoned = true;
-            messages.add("schema: the closing snapshot did not finish within "
+            problem("schema: the closing snapshot did not finish within "
                 + TimeUnit.NANOSECONDS.toSeconds(limitNanos) + " s; the capture file ends without it");
         }
+    }
+
+    private void problem(final String text) {
+        messages.add(new Message(true, text));
+    }
+
+    private void news(final String text) {
+        messages.add(new Message(false, text));
     }
 
     private boolean write(final byte[] line, final int offset, final int length) {
@@ -134,7 +143,7 @@ final class CaptureSchema implements TableNameListener {
             return false;
         }
         if (!lines.write(line, offset, length)) {
-            messages.add("schema: a record of " + length + " bytes could not go into the capture file (longer than its "
+            problem("schema: a record of " + length + " bytes could not go into the capture file (longer than its "
                 + "output ring takes, or the capture was ending): skipped");
             return false;
         }
@@ -173,7 +182,7 @@ final class CaptureSchema implements TableNameListener {
             collector = SchemaCollector.connect(settings, tag);
         } catch (final SQLException | RuntimeException e) {
             accepting = false;
-            messages.add("schema: cannot connect to " + settings + " (" + (e instanceof SQLException sql
+            problem("schema: cannot connect to " + settings + " (" + (e instanceof SQLException sql
                 ? SchemaCollector.describe(sql) : e)
                 + "); the capture goes on without the schema");
             return;
@@ -200,12 +209,12 @@ final class CaptureSchema implements TableNameListener {
                 collector.server("stop", records);
             }
             for (final String problem : collector.problems()) {
-                messages.add("schema: " + problem);
+                problem("schema: " + problem);
             }
-            messages.add(INFO + "schema: " + records.tables() + (records.tables() == 1 ? " definition" : " definitions")
+            news("schema: " + records.tables() + (records.tables() == 1 ? " definition" : " definitions")
                 + " from " + settings);
         } catch (final SQLException | RuntimeException e) {
-            messages.add("schema: " + phase + " failed (" + (e instanceof SQLException ? e.getMessage() : e)
+            problem("schema: " + phase + " failed (" + (e instanceof SQLException ? e.getMessage() : e)
                 + "); " + records.tables()
                 + " definitions were written, the capture goes on without the rest");
         } finally {
@@ -222,7 +231,7 @@ final class CaptureSchema implements TableNameListener {
         }
         identities.publish(snapshot);
         final boolean othersSeen = processes.stream().anyMatch(p -> !settings.user().equals(p.user()));
-        messages.add(INFO + "schema: connected to " + settings + "; " + processes.size()
+        news("schema: connected to " + settings + "; " + processes.size()
             + (processes.size() == 1 ? " other connection" : " other connections") + " in its process list"
             + (othersSeen ? "" : ", none of another user (those need the PROCESS privilege to be seen)"));
     }
