@@ -166,7 +166,8 @@ class CaptureSchemaIT {
         assertEquals(1, stderr.lines().filter(l -> l.contains("could not be looked up")).count(), stderr);
         assertFalse(stderr.contains("failed") || stderr.contains("WARNING"), stderr);
 
-        ReadRealCapturesTest.assertNoLiteralLeaks(capture, "lit-8231", "8231");
+        // the string literal only: its digits alone turn up by chance in a timestamp or a digest
+        ReadRealCapturesTest.assertNoLiteralLeaks(capture, "lit-8231");
 
         // the wrong password
         assertEquals(1, badStderr.lines().filter(l -> l.contains("schema: cannot connect")).count(), badStderr);
