@@ -123,9 +123,11 @@ class SchemaCommandIT {
                 MariaDbServer.USER, "--all-tables", MariaDbServer.DATABASE, "--redact-ddl", "-o", redactedOut.toString()),
                 null, Duration.ofMinutes(2));
             assertEquals(0, redacted.exitCode(), redacted.stderr());
-            final String redactedText = Files.readString(redactedOut);
+            // the definitions' text only: a timestamp's digits may hold 2025 by chance
+            final StringBuilder redactedText = new StringBuilder();
+            CaptureFile.read(redactedOut).ofType("ddl").forEach(d -> redactedText.append(d.path("sql").asText()).append('\n'));
             for (final String value : new String[] {"n/a", "the orders", "2025", "> 100"}) {
-                assertFalse(redactedText.contains(value), value + " in " + redactedText);
+                assertFalse(redactedText.indexOf(value) >= 0, value + " in " + redactedText);
             }
             for (final JsonNode ddl : CaptureFile.read(redactedOut).ofType("ddl")) {
                 assertTrue(ddl.path("redacted").asBoolean(), ddl.toString());
