@@ -65,10 +65,6 @@ public final class ConnectionIdentities {
             }
             return this;
         }
-
-        int size() {
-            return exact.size() + byPort.size();
-        }
     }
 
     /** Replaces what was known with {@code snapshot}; workers see it from their next lookup. */

@@ -44,8 +44,8 @@ public final class SchemaCollector implements AutoCloseable {
     }
 
     /**
-     * Connects: TLS when the server offers it, the settings' timeouts, and the program named in the
-     * connect attributes so the connection can be told from the application's. The password's
+     * Connects: TLS when the server offers it over TCP, the settings' timeouts, and the program named
+     * in the connect attributes, so that a DBA can tell the connection from the application's. The password's
      * characters are wiped once the driver has them.
      */
     public static SchemaCollector connect(final ConnectionSettings s) throws SQLException {
@@ -53,9 +53,10 @@ public final class SchemaCollector implements AutoCloseable {
     }
 
     /**
-     * As {@link #connect(ConnectionSettings)}, with {@code captureTag} in the connect attribute
-     * {@code spyglass_capture}: the capture that runs this collector knows its own connection by it
-     * and leaves its queries out of the records.
+     * As {@link #connect(ConnectionSettings)}, for a capture: over TCP the connection goes through
+     * {@link TaggedSocketFactory}, with {@code captureTag} in the connect attribute
+     * {@code spyglass_capture} so the factory knows which capture to tell its addresses, by which
+     * the capture leaves the connection out of its records.
      */
     public static SchemaCollector connect(final ConnectionSettings s, final String captureTag) throws SQLException {
         final Properties p = new Properties();
@@ -162,12 +163,7 @@ public final class SchemaCollector implements AutoCloseable {
             + " WHERE TABLE_SCHEMA = ?" + (table != null ? " AND TABLE_NAME = ?" : "")
             + " ORDER BY TABLE_NAME, INDEX_NAME <> 'PRIMARY', INDEX_NAME, SEQ_IN_INDEX";
         final Map<String, List<IndexStatistics>> out = new LinkedHashMap<>();
-        try (PreparedStatement st = connection.prepareStatement(sql)) {
-            st.setQueryTimeout(queryTimeoutSeconds);
-            st.setString(1, db);
-            if (table != null) {
-                st.setString(2, table);
-            }
+        try (PreparedStatement st = bySchemaAndTable(sql, db, table)) {
             try (ResultSet rs = st.executeQuery()) {
                 String current = null;
                 String index = null;
@@ -288,6 +284,22 @@ public final class SchemaCollector implements AutoCloseable {
         return found;
     }
 
+    /** {@code sql} with its schema bound, and its table when not null, and the query timeout set. */
+    private PreparedStatement bySchemaAndTable(final String sql, final String db, final String table) throws SQLException {
+        final PreparedStatement st = connection.prepareStatement(sql);
+        try {
+            st.setQueryTimeout(queryTimeoutSeconds);
+            st.setString(1, db);
+            if (table != null) {
+                st.setString(2, table);
+            }
+            return st;
+        } catch (final SQLException e) {
+            st.close();
+            throw e;
+        }
+    }
+
     /** Reads the tables of {@code db} ({@code table} only, when not null); returns how many were listed. */
     private int read(final String db, final String table, final Sink sink) throws SQLException {
         final String list = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, DATA_LENGTH, INDEX_LENGTH"
@@ -295,12 +307,7 @@ public final class SchemaCollector implements AutoCloseable {
             + " ORDER BY TABLE_NAME";
         int found = 0;
         final Map<String, List<IndexStatistics>> indexes = indexes(db, table);
-        try (PreparedStatement st = connection.prepareStatement(list)) {
-            st.setQueryTimeout(queryTimeoutSeconds);
-            st.setString(1, db);
-            if (table != null) {
-                st.setString(2, table);
-            }
+        try (PreparedStatement st = bySchemaAndTable(list, db, table)) {
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next() && !stopping.getAsBoolean()) {
                     found++;
